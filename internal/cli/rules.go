@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/goport/goport/internal/doctor"
+	"github.com/goport/goport/internal/finding"
+)
+
+// allRules is every rule goport can report, sorted by ID.
+func allRules() []finding.Rule {
+	return doctor.Rules(doctor.Checks())
+}
+
+func newRulesCmd(s *Streams) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "rules [ID]",
+		Short: "List the rules goport checks, or explain one",
+		Args:  cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var ids []cobra.Completion
+			for _, r := range allRules() {
+				ids = append(ids, cobra.CompletionWithDesc(r.ID, r.Title))
+			}
+			return ids, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError(cmd, "invalid format %q: want text or json", format)
+			}
+			rules := allRules()
+			if len(args) == 1 {
+				id := strings.ToUpper(args[0])
+				for _, r := range rules {
+					if r.ID == id {
+						return printRule(s, r, format)
+					}
+				}
+				return usageError(cmd, "unknown rule %q; 'goport rules' lists them", args[0])
+			}
+			if format == "json" {
+				return writeJSONValue(s, rules)
+			}
+			tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE")
+			for _, r := range rules {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Title)
+			}
+			return tw.Flush()
+		}),
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func printRule(s *Streams, r finding.Rule, format string) error {
+	if format == "json" {
+		return writeJSONValue(s, r)
+	}
+	_, err := fmt.Fprintf(s.Out, "%s: %s\nseverity: %s\n\n%s\n\nFix: %s\n", r.ID, r.Title, r.Severity, r.Explanation, r.Fix)
+	return err
+}
+
+func writeJSONValue(s *Streams, v any) error {
+	enc := json.NewEncoder(s.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
