@@ -45,13 +45,13 @@ func (s *Streams) Getenv(key string) string {
 }
 
 // Color reports whether text output may use ANSI colour: only on a
-// terminal, and never when NO_COLOR is set (https://no-color.org) or
-// TERM=dumb.
+// terminal, and never when NO_COLOR is set to a non-empty value
+// (https://no-color.org: an empty NO_COLOR does not count) or TERM=dumb.
 func (s *Streams) Color() bool {
 	if !s.OutTTY {
 		return false
 	}
-	if _, set := goenv.Getenv(s.Environ, "NO_COLOR"); set {
+	if s.Getenv("NO_COLOR") != "" {
 		return false
 	}
 	return s.Getenv("TERM") != "dumb"
@@ -146,6 +146,7 @@ another Go version or another target, and explains how to fix it.`,
 	root.AddCommand(
 		newDoctorCmd(s),
 		newRulesCmd(s),
+		newUpgradeCmd(s),
 		newVersionCmd(s),
 	)
 	return root

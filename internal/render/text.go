@@ -39,7 +39,7 @@ func writeText(w io.Writer, r *finding.Report, opts Options) error {
 			p.line("")
 		}
 		sev := strings.ToUpper(f.Severity.String())
-		head := p.paint(severityColor(f.Severity)+ansiBold, fmt.Sprintf("%-7s", sev)) + " " + p.paint(ansiBold, f.Rule) + "  " + f.Message
+		head := p.paint(severityColor(f.Severity)+ansiBold, fmt.Sprintf("%-7s", sev)) + " " + p.paint(ansiBold, f.Rule) + "  " + indent(f.Message)
 		if f.Target != nil {
 			head += " [" + f.Target.String() + "]"
 		}
@@ -47,15 +47,15 @@ func writeText(w io.Writer, r *finding.Report, opts Options) error {
 		for _, e := range f.Evidence {
 			switch {
 			case e.Location != nil && e.Text != "":
-				p.line("  at " + e.Location.String() + ": " + e.Text)
+				p.line("  at " + e.Location.String() + ": " + indent(e.Text))
 			case e.Location != nil:
 				p.line("  at " + e.Location.String())
 			case e.Text != "":
-				p.line("  evidence: " + e.Text)
+				p.line("  evidence: " + indent(e.Text))
 			}
 		}
 		if f.Fix != "" {
-			p.line("  " + p.paint(ansiCyan, "fix:") + " " + f.Fix)
+			p.line("  " + p.paint(ansiCyan, "fix:") + " " + indent(f.Fix))
 		}
 		p.line("  " + p.paint(ansiDim, "see: goport rules "+runbookOf(r, f)))
 	}
@@ -64,6 +64,27 @@ func writeText(w io.Writer, r *finding.Report, opts Options) error {
 	}
 	p.line(summary(r))
 	return p.err
+}
+
+// indent keeps a multi-line value inside its finding's block, and shows
+// other control characters as \xNN so that text from a hostile file
+// cannot move the cursor or recolour the terminal.
+func indent(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString("\n    ")
+		case r == '\t':
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func runbookOf(r *finding.Report, f finding.Finding) string {
