@@ -1,0 +1,213 @@
+package binfile
+
+import (
+	"debug/pe"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// PEFacts are details only PE files have.
+type PEFacts struct {
+	// Subsystem is "console", "gui", "native", "efi application", ...
+	Subsystem string `json:"subsystem"`
+	// MinOS is the OperatingSystemVersion header field; SubsystemVersion
+	// is what the loader actually checks.
+	MinOS            string `json:"min_os"`
+	SubsystemVersion string `json:"subsystem_version"`
+	ImageBase        uint64 `json:"image_base"`
+	// DllCharacteristics as a number, for tools that want the raw bits.
+	DllCharacteristics uint16 `json:"dll_characteristics"`
+}
+
+// PE DllCharacteristics bits.
+const (
+	peHighEntropyVA = 0x20
+	peDynamicBase   = 0x40
+	peNXCompat      = 0x100
+	peGuardCF       = 0x4000
+)
+
+var peSubsystems = map[uint16]string{
+	1: "native", 2: "gui", 3: "console", 5: "os/2 console", 7: "posix console",
+	9: "windows ce gui", 10: "efi application", 11: "efi boot service driver",
+	12: "efi runtime driver", 13: "efi rom", 14: "xbox", 16: "windows boot application",
+}
+
+func inspectPE(r io.ReaderAt, size int64) (*Facts, error) {
+	if err := checkPEHeader(r, size); err != nil {
+		return nil, err
+	}
+	pf, err := pe.NewFile(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	f := &Facts{Format: PE, GOOS: "windows", Endianness: "little", PE: &PEFacts{}}
+	switch pf.Machine {
+	case pe.IMAGE_FILE_MACHINE_I386:
+		f.GOARCH, f.Machine = "386", "IMAGE_FILE_MACHINE_I386"
+	case pe.IMAGE_FILE_MACHINE_AMD64:
+		f.GOARCH, f.Machine = "amd64", "IMAGE_FILE_MACHINE_AMD64"
+	case pe.IMAGE_FILE_MACHINE_ARMNT:
+		f.GOARCH, f.Machine = "arm", "IMAGE_FILE_MACHINE_ARMNT"
+	case pe.IMAGE_FILE_MACHINE_ARM64:
+		f.GOARCH, f.Machine = "arm64", "IMAGE_FILE_MACHINE_ARM64"
+	default:
+		f.Machine = fmt.Sprintf("machine %#x", pf.Machine)
+	}
+	switch {
+	case pf.Characteristics&pe.IMAGE_FILE_DLL != 0:
+		f.Kind = "dll"
+	case pf.Characteristics&pe.IMAGE_FILE_EXECUTABLE_IMAGE != 0:
+		f.Kind = "executable"
+	default:
+		f.Kind = "object"
+	}
+	var (
+		dirs                []pe.DataDirectory
+		subsystem, dllChars uint16
+	)
+	switch oh := pf.OptionalHeader.(type) {
+	case *pe.OptionalHeader32:
+		f.Bits = 32
+		dirs, subsystem, dllChars = oh.DataDirectory[:], oh.Subsystem, oh.DllCharacteristics
+		f.PE.ImageBase = uint64(oh.ImageBase)
+		f.PE.MinOS = fmt.Sprintf("%d.%d", oh.MajorOperatingSystemVersion, oh.MinorOperatingSystemVersion)
+		f.PE.SubsystemVersion = fmt.Sprintf("%d.%d", oh.MajorSubsystemVersion, oh.MinorSubsystemVersion)
+	case *pe.OptionalHeader64:
+		f.Bits = 64
+		dirs, subsystem, dllChars = oh.DataDirectory[:], oh.Subsystem, oh.DllCharacteristics
+		f.PE.ImageBase = oh.ImageBase
+		f.PE.MinOS = fmt.Sprintf("%d.%d", oh.MajorOperatingSystemVersion, oh.MinorOperatingSystemVersion)
+		f.PE.SubsystemVersion = fmt.Sprintf("%d.%d", oh.MajorSubsystemVersion, oh.MinorSubsystemVersion)
+	}
+	if f.Bits == 0 && f.GOARCH != "" {
+		f.Bits = map[string]int{"386": 32, "arm": 32, "amd64": 64, "arm64": 64}[f.GOARCH]
+	}
+	f.PE.Subsystem = peSubsystems[subsystem]
+	if f.PE.Subsystem == "" && pf.OptionalHeader != nil {
+		f.PE.Subsystem = fmt.Sprintf("subsystem %d", subsystem)
+	}
+	f.PE.DllCharacteristics = dllChars
+	f.Hardening.DynamicBase = dllChars&peDynamicBase != 0
+	f.Hardening.HighEntropyVA = dllChars&peHighEntropyVA != 0
+	f.Hardening.NXStack = dllChars&peNXCompat != 0
+	f.Hardening.CFG = dllChars&peGuardCF != 0
+
+	f.Linking.Mode = Static
+	if len(dirs) > pe.IMAGE_DIRECTORY_ENTRY_IMPORT {
+		dlls, err := peImports(r, size, pf, dirs[pe.IMAGE_DIRECTORY_ENTRY_IMPORT])
+		if err != nil {
+			return nil, err
+		}
+		f.Linking.Needed = dlls
+	}
+	if len(f.Linking.Needed) > 0 {
+		f.Linking.Mode = Dynamic
+	}
+
+	f.Stripped.Symbols = pf.NumberOfSymbols > 0
+	var text, rdata *pe.Section
+	for _, s := range pf.Sections {
+		switch {
+		case strings.HasPrefix(s.Name, ".debug_"), strings.HasPrefix(s.Name, ".zdebug_"):
+			f.Stripped.DWARF = true
+		case s.Name == ".text":
+			text = s
+		case s.Name == ".rdata":
+			rdata = s
+		}
+	}
+	if rdata != nil {
+		f.Stripped.Pclntab = scanPclntab(r, size, int64(rdata.Offset), int64(rdata.Size))
+	}
+	f.GoBuildID = framedBuildID(r, size, 0)
+	if f.GoBuildID == "" && text != nil {
+		f.GoBuildID = framedBuildID(r, size, int64(text.Offset))
+	}
+	f.Go = readBuildInfo(r)
+	f.finish()
+	return f, nil
+}
+
+// checkPEHeader bounds the COFF symbol and string tables, which
+// pe.NewFile reads whole (golang/go#17809, #43827).
+func checkPEHeader(r io.ReaderAt, size int64) error {
+	dos, err := readAt(r, size, 0, min(size, 64))
+	if err != nil {
+		return err
+	}
+	if len(dos) < 64 {
+		return fmt.Errorf("%w: truncated DOS header", ErrMalformed)
+	}
+	lfanew := int64(binary.LittleEndian.Uint32(dos[0x3c:]))
+	coff, err := readAt(r, size, lfanew, 24)
+	if err != nil {
+		return fmt.Errorf("%w: no PE header", ErrNotExecutable)
+	}
+	if string(coff[:4]) != "PE\x00\x00" {
+		return fmt.Errorf("%w (DOS executable)", ErrNotExecutable)
+	}
+	symPtr := int64(binary.LittleEndian.Uint32(coff[12:]))
+	nsyms := int64(binary.LittleEndian.Uint32(coff[16:]))
+	if symPtr == 0 {
+		return nil
+	}
+	end := symPtr + nsyms*pe.COFFSymbolSize
+	if symPtr > size || end > size || end+4 > size {
+		return fmt.Errorf("%w: COFF symbol table exceeds the file", ErrMalformed)
+	}
+	b, err := readAt(r, size, end, 4)
+	if err != nil {
+		return err
+	}
+	if strsz := int64(binary.LittleEndian.Uint32(b)); strsz > size-end {
+		return fmt.Errorf("%w: COFF string table exceeds the file", ErrMalformed)
+	}
+	return nil
+}
+
+// peImports reads the DLL names of the import directory: a run of 20-byte
+// IMAGE_IMPORT_DESCRIPTORs whose fourth word is the RVA of the name,
+// ending with an all-zero descriptor. debug/pe's ImportedLibraries is a
+// stub that returns nothing.
+func peImports(r io.ReaderAt, size int64, pf *pe.File, dir pe.DataDirectory) ([]string, error) {
+	if dir.VirtualAddress == 0 {
+		return nil, nil
+	}
+	off, ok := rvaToOffset(pf, dir.VirtualAddress)
+	if !ok {
+		return nil, fmt.Errorf("%w: import directory RVA %#x is in no section", ErrMalformed, dir.VirtualAddress)
+	}
+	var dlls []string
+	for i := 0; i < maxEntries; i++ {
+		d, err := readAt(r, size, int64(off)+int64(i)*20, 20)
+		if err != nil {
+			return nil, fmt.Errorf("reading import directory: %w", err)
+		}
+		nameRVA := binary.LittleEndian.Uint32(d[12:])
+		if nameRVA == 0 {
+			break
+		}
+		noff, ok := rvaToOffset(pf, nameRVA)
+		if !ok {
+			return nil, fmt.Errorf("%w: imported DLL name RVA %#x is in no section", ErrMalformed, nameRVA)
+		}
+		b, err := readAt(r, size, int64(noff), min(maxString, size-int64(min(uint64(noff), uint64(size)))))
+		if err != nil {
+			return nil, fmt.Errorf("reading imported DLL name: %w", err)
+		}
+		dlls = append(dlls, cString(b, 0))
+	}
+	return dlls, nil
+}
+
+func rvaToOffset(pf *pe.File, rva uint32) (uint32, bool) {
+	for _, s := range pf.Sections {
+		if rva >= s.VirtualAddress && rva-s.VirtualAddress < s.Size {
+			return s.Offset + (rva - s.VirtualAddress), true
+		}
+	}
+	return 0, false
+}
