@@ -146,6 +146,7 @@ another Go version or another target, and explains how to fix it.`,
 	root.AddCommand(
 		newDoctorCmd(s),
 		newRulesCmd(s),
+		newUpgradeCmd(s),
 		newVersionCmd(s),
 	)
 	return root

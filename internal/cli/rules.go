@@ -10,11 +10,12 @@ import (
 
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/upgrade"
 )
 
 // allRules is every rule goport can report, sorted by ID.
 func allRules() []finding.Rule {
-	return doctor.Rules(doctor.Checks())
+	return append(doctor.Rules(doctor.Checks()), upgrade.Rules()...)
 }
 
 func newRulesCmd(s *Streams) *cobra.Command {

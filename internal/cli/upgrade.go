@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/target"
+	"github.com/goport/goport/internal/upgrade"
+)
+
+type upgradeOptions struct {
+	report  reportFlags
+	to      string
+	noLoops bool
+	targets []string
+}
+
+func newUpgradeCmd(s *Streams) *cobra.Command {
+	opts := &upgradeOptions{}
+	cmd := &cobra.Command{
+		Use:   "upgrade [--to VERSION] [DIR]",
+		Short: "Report what changes when the module moves to a newer Go",
+		Long: `Upgrade reads the module containing DIR and reports what changes when its go
+line, and the toolchain that builds it, move to --to (default: the installed
+Go): GODEBUG defaults that flip for APIs the module uses (with the godebug
+line that keeps the old behaviour), //go:debug and godebug lines the new
+toolchain rejects or ignores, loops whose variables become per-iteration
+(asked from the compiler: one build of the module's packages), //go:linkname
+references the linker rejects, go.mod and vendoring mechanics, platform
+minimums for --target, and deprecated standard-library APIs in use.
+
+It type-checks the module with 'go list -export' and never uses the network.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return runUpgrade(cmd, s, opts, args)
+		}),
+	}
+	opts.report.register(cmd)
+	cmd.Flags().StringVar(&opts.to, "to", "", "Go version to upgrade to, e.g. 1.24 (default: the installed Go)")
+	cmd.Flags().BoolVar(&opts.noLoops, "no-loops", false, "skip the compiler-backed loop-variable analysis")
+	cmd.Flags().StringSliceVar(&opts.targets, "target", nil, "target the module ships to, goos/goarch[/variant] (repeatable)")
+	return cmd
+}
+
+func runUpgrade(cmd *cobra.Command, s *Streams, opts *upgradeOptions, args []string) error {
+	format, failOn, err := opts.report.parsed(cmd)
+	if err != nil {
+		return err
+	}
+	var targets []target.Target
+	for _, spec := range opts.targets {
+		t, err := target.Parse(spec)
+		if err != nil {
+			return usageError(cmd, "%v", err)
+		}
+		targets = append(targets, t)
+	}
+	dir := "."
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	res, err := upgrade.Analyze(cmd.Context(), upgrade.Options{
+		Dir: dir, To: opts.to, Environ: s.Environ, Loops: !opts.noLoops, Targets: targets,
+	})
+	if errors.Is(err, upgrade.ErrNotDir) || errors.Is(err, upgrade.ErrVersion) || errors.Is(err, upgrade.ErrNoModule) {
+		return usageError(cmd, "%v", err)
+	}
+	if err != nil {
+		return err
+	}
+	report := &finding.Report{Findings: res.Findings, Rules: upgrade.Rules(), Facts: upgradeFacts{res.Facts}}
+	return emit(cmd, s, report, format, failOn)
+}
+
+// upgradeFacts adds the human renderings of the upgrade summary.
+type upgradeFacts struct {
+	*upgrade.Facts
+}
+
+func (f upgradeFacts) WriteText(w io.Writer, _ bool) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "module %s: go %s → go %s (installed %s)\n", f.Module, f.From, f.To, f.Toolchain)
+	if f.GodebugFrom != f.GodebugTo {
+		fmt.Fprintf(&b, "DefaultGODEBUG at go %s: %s\n", f.From, orNone(f.GodebugFrom))
+		fmt.Fprintf(&b, "DefaultGODEBUG at go %s: %s\n", f.To, orNone(f.GodebugTo))
+	}
+	if len(f.Keep) > 0 {
+		b.WriteString("to keep the old behaviour of the settings below, add to go.mod:\n" + keepBlock(f.Keep, "\t"))
+	}
+	if !f.Loops {
+		b.WriteString("loop-variable analysis skipped (--no-loops)\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (f upgradeFacts) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**module** `%s`: go %s → go %s (installed %s)\n\n", f.Module, f.From, f.To, f.Toolchain)
+	if len(f.Keep) > 0 {
+		b.WriteString("To keep the old behaviour, add to go.mod:\n\n```\n" + keepBlock(f.Keep, "") + "```\n\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func keepBlock(keep []string, indent string) string {
+	var b strings.Builder
+	b.WriteString(indent + "godebug (\n")
+	for _, k := range keep {
+		b.WriteString(indent + "\t" + k + "\n")
+	}
+	b.WriteString(indent + ")\n")
+	return b.String()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

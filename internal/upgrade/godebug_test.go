@@ -1,0 +1,177 @@
+package upgrade
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/goport/goport/internal/finding"
+)
+
+// The defaults computed from the parsed table must be exactly what the go
+// command gives a main package at each go line.
+func TestDefaultsMatchGoList(t *testing.T) {
+	t.Parallel()
+	tab := installedTable(t)
+	env := testEnv(t)
+	for _, line := range []string{"", "1.16", "1.18", "1.19", "1.20", "1.21", "1.22", "1.23", "1.24", "1.25", "1.26"} {
+		t.Run("go"+line, func(t *testing.T) {
+			t.Parallel()
+			root := writeModule(t, map[string]string{
+				"go.mod":  gomod(line),
+				"main.go": "package main\n\nfunc main() {}\n",
+			})
+			out, ok := goRun(t, root, env, "list", "-f", "{{.DefaultGODEBUG}}", ".")
+			if !ok {
+				t.Fatalf("go list: %s", out)
+			}
+			minor := 16 // no go line means go 1.16
+			if line != "" {
+				minor, _ = minorOf(line)
+			}
+			if diff := cmp.Diff(strings.TrimSpace(out), FormatDefaults(tab.Defaults(minor))); diff != "" {
+				t.Errorf("DefaultGODEBUG at go %q (-go list +computed):\n%s", line, diff)
+			}
+		})
+	}
+}
+
+func TestTableFromToolchain(t *testing.T) {
+	t.Parallel()
+	tab := installedTable(t)
+	panicnil, ok := tab.Lookup("panicnil")
+	if !ok || panicnil.Changed != 21 || panicnil.Old != "1" || panicnil.Package != "runtime" {
+		t.Errorf("panicnil = %+v, %v; want Changed 21, Old 1, runtime", panicnil, ok)
+	}
+	if !strings.Contains(panicnil.Doc, "panic") || panicnil.DocRelease != "Go 1.21" {
+		t.Errorf("panicnil doc = %q (%s); want the Go 1.21 paragraph", panicnil.Doc, panicnil.DocRelease)
+	}
+	if got := tab.RemovedIn("x509sha1"); got != 24 {
+		t.Errorf("RemovedIn(x509sha1) = %d; want 24", got)
+	}
+	if _, ok := tab.Lookup("madvdontneed"); ok {
+		t.Error("madvdontneed is a runtime-only knob, not in the table")
+	}
+}
+
+// program prints whether the timer channel is buffered, which is exactly
+// what asynctimerchan governs.
+const timerProgram = `package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func main() {
+	t := time.NewTimer(time.Hour)
+	fmt.Println(cap(t.C))
+	t.Stop()
+}
+`
+
+func TestGodebugFlipForUsedAPI(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	tests := []struct {
+		name    string
+		gomod   string
+		main    string
+		wantOut string // output of go run with the module as written
+		want    []string
+	}{
+		{"timer at go 1.20", gomod("1.20"), timerProgram, "1",
+			[]string{"asynctimerchan", "containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+		{"pinned by godebug", gomod("1.20", "godebug asynctimerchan=1"), timerProgram, "1",
+			[]string{"containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+		{"pinned by //go:debug", gomod("1.20"), "//go:debug asynctimerchan=1\n" + timerProgram, "1",
+			[]string{"containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+		{"default pinned", gomod("1.20", "godebug default=go1.20"), timerProgram, "1", nil},
+		{"already at go 1.23", gomod("1.23"), timerProgram, "0",
+			[]string{"containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+		{"sleep only", gomod("1.22"), "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(1) }\n", "",
+			[]string{"containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := writeModule(t, map[string]string{"go.mod": tc.gomod, "main.go": tc.main})
+			if tc.wantOut != "" {
+				out, ok := goRun(t, root, env, "run", ".")
+				if !ok || strings.TrimSpace(out) != tc.wantOut {
+					t.Fatalf("go run = %q, %v; want %s", out, ok, tc.wantOut)
+				}
+			}
+			res := analyze(t, root, Options{To: "1.26", Environ: env})
+			if diff := cmp.Diff(tc.want, flipped(res.Findings)); diff != "" {
+				t.Errorf("flipped settings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The fix a finding prints must really keep the old behaviour: at the new
+// go line, the program behaves as before only with the printed line.
+func TestGodebugFixRestoresOldBehaviour(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	root := writeModule(t, map[string]string{"go.mod": gomod("1.20"), "main.go": timerProgram})
+	res := analyze(t, root, Options{To: "1.26", Environ: env, Loops: true})
+	var line string
+	for _, f := range byRule(res.Findings, RuleGodebugFlip) {
+		if strings.HasPrefix(f.Message, "GODEBUG asynctimerchan ") {
+			_, rest, _ := strings.Cut(f.Fix, "`")
+			line, _, _ = strings.Cut(rest, "`")
+			if got := locations([]finding.Finding{f}); len(got) == 0 {
+				t.Errorf("asynctimerchan finding has no evidence location")
+			}
+		}
+	}
+	if line != "godebug asynctimerchan=1" {
+		t.Fatalf("fix line = %q; want godebug asynctimerchan=1", line)
+	}
+	upgraded := writeModule(t, map[string]string{"go.mod": gomod("1.26"), "main.go": timerProgram})
+	if out, _ := goRun(t, upgraded, env, "run", "."); strings.TrimSpace(out) != "0" {
+		t.Fatalf("at go 1.26 without the fix: %q; want 0 (the new behaviour)", out)
+	}
+	fixed := writeModule(t, map[string]string{"go.mod": gomod("1.26", line), "main.go": timerProgram})
+	if out, _ := goRun(t, fixed, env, "run", "."); strings.TrimSpace(out) != "1" {
+		t.Fatalf("at go 1.26 with %q: %q; want 1 (the old behaviour)", line, out)
+	}
+	if got := fmt.Sprint(res.Facts.Keep); !strings.Contains(got, "asynctimerchan=1") {
+		t.Errorf("Facts.Keep = %s; want asynctimerchan=1 in it", got)
+	}
+}
+
+func TestPanicNilTrigger(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	lib := func(body string) map[string]string {
+		return map[string]string{"go.mod": gomod("1.20"), "lib.go": "package lib\n\n" + body}
+	}
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  bool
+	}{
+		{"panic(nil)", lib("func F() { panic(nil) }\n"), true},
+		{"recover", lib("func F() (err any) { defer func() { err = recover() }(); return }\n"), true},
+		{"panic with value", lib("func F() { panic(\"x\") }\n"), false},
+		{"local nil shadow", lib("func F() { nil := 1; _ = nil }\n"), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := analyze(t, writeModule(t, tc.files), Options{To: "1.21", Environ: env})
+			got := false
+			for _, n := range flipped(res.Findings) {
+				got = got || n == "panicnil"
+			}
+			if got != tc.want {
+				t.Errorf("panicnil reported = %v; want %v (%v)", got, tc.want, res.Findings)
+			}
+		})
+	}
+}
