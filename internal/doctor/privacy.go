@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"strings"
 
 	"golang.org/x/mod/modfile"
@@ -315,8 +316,10 @@ func checkPrivateRequirements(c *Context) []finding.Finding {
 		return nil
 	}
 	private, noproxy, nosumdb := c.goPatterns()
+	// Only a public mirror fails on private modules; a company proxy is
+	// assumed to serve them (the setup `go help private` recommends).
 	proxy := ""
-	if r := reachable(parseProxyList(c.goVar("GOPROXY").Value)); len(r) > 0 && r[0].Err == "" && r[0].URL != "off" && r[0].URL != "direct" {
+	if r := reachable(parseProxyList(c.goVar("GOPROXY").Value)); len(r) > 0 && isPublicProxy(r[0].URL) {
 		proxy = r[0].URL
 	}
 	sumdb := c.goVar("GOSUMDB").Value
@@ -340,7 +343,7 @@ func checkPrivateRequirements(c *Context) []finding.Finding {
 		}
 		var asks []string
 		if viaProxy {
-			asks = append(asks, "the proxy "+redact(proxy)+" (404/410 Gone)")
+			asks = append(asks, "the public proxy "+redact(proxy)+" (404/410 Gone)")
 		}
 		if viaSumDB {
 			asks = append(asks, "the checksum database "+strings.Fields(sumdb)[0]+" (\"verifying module\")")
@@ -367,6 +370,17 @@ func checkPrivateRequirements(c *Context) []finding.Finding {
 		})
 	}
 	return fs
+}
+
+// publicProxies are the hosts of public module mirrors.
+var publicProxies = map[string]bool{
+	"proxy.golang.org": true, "goproxy.io": true, "goproxy.cn": true, "proxy.golang.com.cn": true,
+	"mirrors.aliyun.com": true, "mirrors.tencent.com": true, "goproxy.baidu.com": true,
+}
+
+func isPublicProxy(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && publicProxies[u.Hostname()]
 }
 
 func joinPatterns(existing, add string) string {
