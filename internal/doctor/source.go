@@ -1,9 +1,856 @@
 package doctor
 
-import "github.com/goport/goport/internal/finding"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/build"
+	"go/build/constraint"
+	"go/printer"
+	"go/scanner"
+	"go/token"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/target"
+)
 
 func sourceChecks() []Check {
+	return []Check{
+		{
+			Rule: finding.Rule{
+				ID:       "GP-SRC-001",
+				Title:    "+build line without or disagreeing with //go:build",
+				Severity: finding.Warning,
+				Explanation: "Since Go 1.17 build constraints are written `//go:build expr`; the old `// +build` " +
+					"lines are read only when a file has no `//go:build` line, and `gofmt` adds the " +
+					"`//go:build` equivalent to files that lack it (so `gofmt -l` lists them in CI).\n\n" +
+					"When a file has both and they disagree, the go command obeys `//go:build` and the " +
+					"`// +build` lines mislead readers and older tools. `go vet` reports " +
+					"`+build lines do not match //go:build condition`, and because `go test` runs vet's " +
+					"buildtag check, **`go test` fails** for that package. The same holds for the other " +
+					"problems vet's buildtag check finds (misplaced or malformed lines, a second " +
+					"`//go:build` line, invalid go version tags); goport reports them with vet's wording.",
+				Fix: "Run `gofmt -w FILE`: it adds the missing `//go:build` line. For a mismatch, decide which " +
+					"condition is right, keep it as the `//go:build` line, delete the `// +build` lines and " +
+					"let gofmt regenerate them (or drop them when go.mod's go line is 1.17 or later).",
+			},
+			Run: checkBuildTags,
+		},
+		{
+			Rule: finding.Rule{
+				ID:       "GP-SRC-002",
+				Title:    "cgo package needs a C cross compiler for each target",
+				Severity: finding.Warning,
+				Explanation: "A package that imports \"C\" is built by cgo with a C compiler for the target " +
+					"platform. Cross-compiling it needs CGO_ENABLED=1 and CC set to a cross compiler " +
+					"(`aarch64-linux-gnu-gcc`, `x86_64-w64-mingw32-gcc`, `zig cc -target …`, an NDK or " +
+					"osxcross clang) for every target other than the host. Without CGO_ENABLED=1 cgo is " +
+					"off when cross-compiling and the package fails with " +
+					"`build constraints exclude all Go files`; with it but with the host gcc, the " +
+					"compiler fails on foreign flags or assembles for the wrong CPU.\n\n" +
+					"The targets are the ones configured for goport, or else the toolchain's first-class " +
+					"ports (`go tool dist list -json`); each file's own build constraints are applied, so " +
+					"a `_linux.go` cgo file only needs Linux compilers.",
+				Fix: "Install a C cross compiler per target and build with `CGO_ENABLED=1 CC=<compiler>`, or " +
+					"provide a pure-Go fallback (`//go:build !cgo`) and build those targets with CGO_ENABLED=0.",
+			},
+			Run: checkCgoTargets,
+		},
+		{
+			Rule: finding.Rule{
+				ID:       "GP-SRC-003",
+				Title:    "manual memory control instead of a memory limit",
+				Severity: finding.Warning,
+				Explanation: "Code that polls `runtime.ReadMemStats` in a loop or on a ticker and reacts with " +
+					"`runtime.GC()` or `debug.FreeOSMemory()`, or that tunes `debug.SetGCPercent` by hand, " +
+					"fights the garbage collector: ReadMemStats stops the world on every call, runtime.GC " +
+					"blocks its caller for a full collection, FreeOSMemory adds a forced collection plus " +
+					"returning all free memory to the OS.\n\n" +
+					"Since Go 1.19 the runtime does this itself: a soft memory limit (`GOMEMLIMIT`, or " +
+					"`debug.SetMemoryLimit`) makes the collector work harder, and return memory sooner, as " +
+					"the limit approaches; `runtime/metrics` reads heap figures without stopping the " +
+					"world. (No later Go release changed GC pauses in a way that breaks ReadMemStats; " +
+					"the advice is about cost and control, not a regression.)\n\n" +
+					"`_test.go` files are not examined: tests and benchmarks call runtime.GC and " +
+					"ReadMemStats legitimately to measure allocations. `debug.SetGCPercent` is not " +
+					"reported in packages that also call `debug.SetMemoryLimit` (the documented " +
+					"limit-driven configuration sets GOGC off).",
+				Fix: "Set GOMEMLIMIT (e.g. 90% of the container's memory) or call debug.SetMemoryLimit once at " +
+					"start-up, remove the forced collections, and read metrics with runtime/metrics.Read.",
+			},
+			Run: checkManualMemoryControl,
+		},
+		{
+			Rule: finding.Rule{
+				ID:       "GP-SRC-004",
+				Title:    "Go source file does not parse",
+				Severity: finding.Error,
+				Explanation: "A syntax error in a Go file stops the build, vet and test of its package (and of " +
+					"everything importing it) for every target whose build constraints include the file. " +
+					"Merge-conflict markers and half-applied edits are the usual causes. A file excluded " +
+					"from the current target by its build constraints still breaks the targets that " +
+					"include it.",
+				Fix: "Fix the syntax at the reported position; `gofmt -l .` lists every file that does not parse.",
+			},
+			Run: checkSourcesParse,
+		},
+	}
+}
+
+// isTestFile reports whether a source file is a _test.go file.
+func isTestFile(f *SourceFile) bool { return strings.HasSuffix(f.Path, "_test.go") }
+
+// importNames maps the local names a file gives to import paths; dot
+// imports map "." to every dot-imported path.
+func importNames(f *ast.File) map[string][]string {
+	names := map[string][]string{}
+	for _, spec := range f.Imports {
+		p, err := strconv.Unquote(spec.Path.Value)
+		if err != nil {
+			continue
+		}
+		name := path.Base(p)
+		if spec.Name != nil {
+			name = spec.Name.Name
+		}
+		if name == "_" {
+			continue
+		}
+		names[name] = append(names[name], p)
+	}
+	return names
+}
+
+// ---- GP-SRC-001: build constraints, as go vet's buildtag check sees them.
+
+func checkBuildTags(c *Context) []finding.Finding {
+	var fs []finding.Finding
+	for _, f := range c.Files {
+		if f.Err != nil || f.AST == nil {
+			continue
+		}
+		var check buildTagChecker
+		check.run(f.AST)
+		for _, p := range check.problems {
+			fin := finding.Finding{
+				Severity: finding.Error,
+				Message:  fmt.Sprintf("%s: %s; go vet reports it and go test fails for this package", f.Path, p.msg),
+				Evidence: []finding.Evidence{{Location: c.Pos(p.pos), Text: p.text}},
+				Fix:      "correct the build constraint lines of " + f.Path + " (gofmt -w regenerates +build lines from //go:build)",
+			}
+			if p.missingGoBuild != "" {
+				fin.Severity = finding.Warning
+				fin.Message = fmt.Sprintf("%s: // +build line without a //go:build line; gofmt adds `%s`", f.Path, p.missingGoBuild)
+				fin.Fix = "gofmt -w " + f.Path
+			}
+			fs = append(fs, fin)
+		}
+	}
+	return fs
+}
+
+type buildTagProblem struct {
+	pos  token.Pos
+	msg  string
+	text string
+	// missingGoBuild is the //go:build line gofmt would add, set for the
+	// one problem vet does not report.
+	missingGoBuild string
+}
+
+// buildTagChecker is the per-file state of vet's buildtag analyzer
+// (golang.org/x/tools/go/analysis/passes/buildtag), over a parsed file.
+type buildTagChecker struct {
+	problems     []buildTagProblem
+	plusBuildOK  bool
+	goBuildOK    bool
+	crossCheck   bool
+	inStar       bool
+	goBuildPos   token.Pos
+	plusBuildPos token.Pos
+	plusBuildTxt string
+	goBuild      constraint.Expr
+	plusBuild    constraint.Expr
+}
+
+func (check *buildTagChecker) report(pos token.Pos, text, format string, args ...any) {
+	check.problems = append(check.problems, buildTagProblem{pos: pos, msg: fmt.Sprintf(format, args...), text: strings.TrimSpace(text)})
+}
+
+func (check *buildTagChecker) run(f *ast.File) {
+	check.goBuildOK, check.plusBuildOK, check.crossCheck = true, true, true
+	for _, group := range f.Comments {
+		// Plus-build lines are ignored after or adjoining the package
+		// clause, //go:build lines only after it.
+		if group.End()+1 >= f.Package {
+			check.plusBuildOK = false
+		}
+		if group.Pos() >= f.Package {
+			check.goBuildOK = false
+		}
+		for _, cm := range group.List {
+			if !strings.HasPrefix(cm.Text, "//") {
+				check.plusBuildOK = false
+			}
+			check.comment(cm.Slash, cm.Text)
+		}
+	}
+	check.finish()
+}
+
+func (check *buildTagChecker) comment(pos token.Pos, text string) {
+	if strings.HasPrefix(text, "//") {
+		if strings.Contains(text, "+build") {
+			check.plusBuildLine(pos, text)
+		}
+		if strings.Contains(text, "//go:build") {
+			check.goBuildLine(pos, text)
+		}
+	}
+	if strings.HasPrefix(text, "/*") {
+		if i := strings.Index(text, "\n"); i >= 0 {
+			check.inStar = true
+			i++
+			pos += token.Pos(i)
+			text = text[i:]
+			for text != "" {
+				i := strings.Index(text, "\n")
+				if i < 0 {
+					i = len(text)
+				} else {
+					i++
+				}
+				line := text[:i]
+				if strings.HasPrefix(line, "//") {
+					check.comment(pos, line)
+				}
+				pos += token.Pos(i)
+				text = text[i:]
+			}
+			check.inStar = false
+		}
+	}
+}
+
+func (check *buildTagChecker) goBuildLine(pos token.Pos, line string) {
+	if !constraint.IsGoBuild(line) {
+		if !strings.HasPrefix(line, "//go:build") && constraint.IsGoBuild("//"+strings.TrimSpace(line[len("//"):])) {
+			check.report(pos, line, "malformed //go:build line (space between // and go:build)")
+		}
+		return
+	}
+	if !check.goBuildOK || check.inStar {
+		check.report(pos, line, "misplaced //go:build comment")
+		check.crossCheck = false
+		return
+	}
+	if check.goBuildPos == token.NoPos {
+		check.goBuildPos = pos
+	} else {
+		check.report(pos, line, "unexpected extra //go:build line")
+		check.crossCheck = false
+	}
+	x, err := constraint.Parse(line)
+	if err != nil {
+		check.report(pos, line, "%v", err)
+		check.crossCheck = false
+		return
+	}
+	check.tags(pos, line, x)
+	if check.goBuild == nil {
+		check.goBuild = x
+	}
+}
+
+func (check *buildTagChecker) plusBuildLine(pos token.Pos, line string) {
+	line = strings.TrimSpace(line)
+	if !constraint.IsPlusBuild(line) {
+		if check.plusBuildOK && !strings.HasPrefix(line, "// want") {
+			check.report(pos, line, "possible malformed +build comment")
+		}
+		return
+	}
+	if !check.plusBuildOK {
+		check.report(pos, line, "misplaced +build comment")
+		check.crossCheck = false
+	}
+	if check.plusBuildPos == token.NoPos {
+		check.plusBuildPos = pos
+		check.plusBuildTxt = line
+	}
+	for _, arg := range strings.Fields(line[len("//"):])[1:] {
+		for elem := range strings.SplitSeq(arg, ",") {
+			if strings.HasPrefix(elem, "!!") {
+				check.report(pos, line, "invalid double negative in build constraint: %s", arg)
+				check.crossCheck = false
+				continue
+			}
+			elem = strings.TrimPrefix(elem, "!")
+			for _, r := range elem {
+				if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '.' {
+					check.report(pos, line, "invalid non-alphanumeric build constraint: %s", arg)
+					check.crossCheck = false
+					break
+				}
+			}
+		}
+	}
+	if !check.crossCheck {
+		return
+	}
+	y, err := constraint.Parse(line)
+	if err != nil {
+		check.report(pos, line, "%v", err)
+		check.crossCheck = false
+		return
+	}
+	check.tags(pos, line, y)
+	if check.plusBuild == nil {
+		check.plusBuild = y
+	} else {
+		check.plusBuild = &constraint.AndExpr{X: check.plusBuild, Y: y}
+	}
+}
+
+func (check *buildTagChecker) finish() {
+	if !check.crossCheck || check.plusBuildPos == token.NoPos {
+		return
+	}
+	if check.goBuildPos == token.NoPos {
+		check.problems = append(check.problems, buildTagProblem{
+			pos: check.plusBuildPos, text: check.plusBuildTxt,
+			msg:            "// +build line without a //go:build line",
+			missingGoBuild: "//go:build " + check.plusBuild.String(),
+		})
+		return
+	}
+	lines, err := constraint.PlusBuildLines(check.goBuild)
+	if err != nil {
+		check.report(check.goBuildPos, "//go:build "+check.goBuild.String(), "%v", err)
+		return
+	}
+	var want constraint.Expr
+	for _, line := range lines {
+		y, err := constraint.Parse(line)
+		if err != nil {
+			return
+		}
+		if want == nil {
+			want = y
+		} else {
+			want = &constraint.AndExpr{X: want, Y: y}
+		}
+	}
+	if want.String() != check.plusBuild.String() {
+		check.report(check.plusBuildPos, check.plusBuildTxt, "+build lines do not match //go:build condition")
+	}
+}
+
+func (check *buildTagChecker) tags(pos token.Pos, line string, e constraint.Expr) {
+	_ = e.Eval(func(tag string) bool {
+		if malformedGoTag(tag) {
+			check.report(pos, line, "invalid go version %q in build constraint", tag)
+		}
+		return false
+	})
+}
+
+// malformedGoTag reports a tag that looks like a misspelled go1.N.
+func malformedGoTag(tag string) bool {
+	if !strings.HasPrefix(tag, "go1") {
+		for _, pre := range []string{"go.", "g1.", "go"} {
+			suffix := strings.TrimPrefix(tag, pre)
+			if suffix != tag && validGoVersionTag("go1."+suffix) {
+				return true
+			}
+		}
+		return false
+	}
+	return !validGoVersionTag(tag)
+}
+
+// validGoVersionTag reports whether tag is go1.N with N a decimal
+// without a leading zero (go1 alone is valid too), as vet requires.
+func validGoVersionTag(tag string) bool {
+	if tag == "go1" {
+		return true
+	}
+	n, ok := strings.CutPrefix(tag, "go1.")
+	if !ok || n == "" || (n[0] == '0' && n != "0") {
+		return false
+	}
+	for _, r := range n {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- GP-SRC-002: cgo packages and the targets that need a C compiler.
+
+// cgoPackage is a package directory with non-test files importing "C".
+type cgoPackage struct {
+	Dir     string // "./x", or "." for the module root
+	Files   []*SourceFile
+	Imports []*ast.ImportSpec // parallel to Files
+}
+
+// cgoPackages lists packages that import "C", by directory. Test files
+// are left out: cgo is not allowed in them.
+func (c *Context) cgoPackages() []cgoPackage {
+	var pkgs []cgoPackage
+	index := map[string]int{}
+	for _, f := range c.Files {
+		if f.AST == nil || f.Err != nil || isTestFile(f) {
+			continue
+		}
+		for _, spec := range f.AST.Imports {
+			if spec.Path.Value != `"C"` {
+				continue
+			}
+			dir := path.Dir(f.Path)
+			if dir != "." {
+				dir = "./" + dir
+			}
+			i, ok := index[dir]
+			if !ok {
+				i = len(pkgs)
+				index[dir] = i
+				pkgs = append(pkgs, cgoPackage{Dir: dir})
+			}
+			pkgs[i].Files = append(pkgs[i].Files, f)
+			pkgs[i].Imports = append(pkgs[i].Imports, spec)
+			break
+		}
+	}
+	return pkgs
+}
+
+// distPort is one entry of `go tool dist list -json`.
+type distPort struct {
+	GOOS, GOARCH string
+	CgoSupported bool
+	FirstClass   bool
+}
+
+// distList runs `go tool dist list -json` with the environment's go.
+func (c *Context) distList() ([]distPort, error) {
+	if c.Go == nil || c.Go.GoBinary == "" {
+		return nil, errors.New("no go command")
+	}
+	cmd := exec.Command(c.Go.GoBinary, "tool", "dist", "list", "-json")
+	cmd.Dir = c.Root
+	cmd.Env = append(append([]string(nil), c.Environ...), "GOTOOLCHAIN=local")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go tool dist list: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var ports []distPort
+	if err := json.Unmarshal(stdout.Bytes(), &ports); err != nil {
+		return nil, fmt.Errorf("go tool dist list: %w", err)
+	}
+	return ports, nil
+}
+
+func checkCgoTargets(c *Context) []finding.Finding {
+	pkgs := c.cgoPackages()
+	if len(pkgs) == 0 {
+		return nil
+	}
+	ports, err := c.distList()
+	cgoSupported := map[string]bool{}
+	for _, p := range ports {
+		cgoSupported[p.GOOS+"/"+p.GOARCH] = p.CgoSupported
+	}
+	targets := c.Targets
+	if len(targets) == 0 {
+		if err != nil {
+			return nil // the go command's own failure is reported elsewhere
+		}
+		for _, p := range ports {
+			if p.FirstClass {
+				targets = append(targets, target.Target{GOOS: p.GOOS, GOARCH: p.GOARCH})
+			}
+		}
+	}
+	host := c.Go.Get("GOHOSTOS") + "/" + c.Go.Get("GOHOSTARCH")
+	var fs []finding.Finding
+	for _, pkg := range pkgs {
+		var cross, unsupported []string
+		for _, t := range targets {
+			key := t.GOOS + "/" + t.GOARCH
+			if key == host || !pkg.usesCgoOn(t) {
+				continue
+			}
+			if supported, known := cgoSupported[key]; known && !supported {
+				unsupported = append(unsupported, t.String())
+				continue
+			}
+			cross = append(cross, t.String())
+		}
+		if len(cross) == 0 && len(unsupported) == 0 {
+			continue
+		}
+		var ev []finding.Evidence
+		for i, f := range pkg.Files {
+			ev = append(ev, finding.Evidence{Location: c.Pos(pkg.Imports[i].Pos()), Text: `import "C" (` + path.Base(f.Path) + ")"})
+		}
+		var msg []string
+		if len(cross) > 0 {
+			msg = append(msg, fmt.Sprintf("building it for %s needs a C cross compiler for each (CGO_ENABLED=1 CC=<compiler>); without one cgo is off when cross-compiling and the package fails with `build constraints exclude all Go files`", strings.Join(cross, ", ")))
+		}
+		if len(unsupported) > 0 {
+			msg = append(msg, fmt.Sprintf("cgo is not supported on %s, so it builds there only with a pure-Go fallback", strings.Join(unsupported, ", ")))
+		}
+		fs = append(fs, finding.Finding{
+			Message:  fmt.Sprintf("package %s imports \"C\": %s", pkg.Dir, strings.Join(msg, "; ")),
+			Evidence: ev,
+			Fix:      "install a C cross compiler for each target and build with CGO_ENABLED=1 CC=<compiler>, or add a `//go:build !cgo` fallback in " + pkg.Dir,
+		})
+	}
+	return fs
+}
+
+// usesCgoOn reports whether a cgo file of the package is part of a cgo
+// build for t, by the go command's own rules for build constraints and
+// file name suffixes.
+func (pkg cgoPackage) usesCgoOn(t target.Target) bool {
+	ctxt := build.Context{GOOS: t.GOOS, GOARCH: t.GOARCH, CgoEnabled: true, Compiler: "gc", ReleaseTags: build.Default.ReleaseTags}
+	for _, f := range pkg.Files {
+		ok, err := ctxt.MatchFile(filepath.Dir(f.Abs), filepath.Base(f.Abs))
+		if err != nil || ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- GP-SRC-003: manual memory control.
+
+// memCall is a call of interest in the runtime or runtime/debug package.
+type memCall struct {
+	pkg, name string
+}
+
+var (
+	readMemStats   = memCall{"runtime", "ReadMemStats"}
+	runtimeGC      = memCall{"runtime", "GC"}
+	freeOSMemory   = memCall{"runtime/debug", "FreeOSMemory"}
+	setGCPercent   = memCall{"runtime/debug", "SetGCPercent"}
+	setMemoryLimit = memCall{"runtime/debug", "SetMemoryLimit"}
+)
+
+// memFile is a parsed file with its import names resolved.
+type memFile struct {
+	src   *SourceFile
+	names map[string][]string
+}
+
+// callee resolves a call to a package-level function of an imported
+// package, through renamed and dot imports.
+func (m memFile) callee(call *ast.CallExpr) (memCall, bool) {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		if x, ok := fun.X.(*ast.Ident); ok {
+			for _, p := range m.names[x.Name] {
+				return memCall{p, fun.Sel.Name}, true
+			}
+		}
+	case *ast.Ident:
+		for _, p := range m.names["."] {
+			mc := memCall{p, fun.Name}
+			switch mc {
+			case readMemStats, runtimeGC, freeOSMemory, setGCPercent, setMemoryLimit:
+				return mc, true
+			}
+		}
+	}
+	return memCall{}, false
+}
+
+// refersTo reports whether n mentions pkg.name (as a selector).
+func (m memFile) refersTo(n ast.Node, pkg string, names ...string) token.Pos {
+	var at token.Pos
+	ast.Inspect(n, func(n ast.Node) bool {
+		if at.IsValid() {
+			return false
+		}
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if x, ok := sel.X.(*ast.Ident); ok {
+				for _, p := range m.names[x.Name] {
+					if p == pkg && containsString(names, sel.Sel.Name) {
+						at = sel.Pos()
+					}
+				}
+			}
+		}
+		return true
+	})
+	return at
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// repetition says why code runs repeatedly: inside a loop, or in a
+// function driven by a time.Ticker, time.Tick or time.AfterFunc.
+type repetition struct {
+	why string
+	pos token.Pos
+}
+
+// repeated finds what repeats the innermost node of stack, looking
+// outward through function literals that are called on the spot (also by
+// go and defer) and stopping at other function boundaries.
+func (m memFile) repeated(stack []ast.Node) (repetition, bool) {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return repetition{"in a loop", n.Pos()}, true
+		case *ast.FuncDecl:
+			if n.Body != nil {
+				if at := m.refersTo(n.Body, "time", "Tick", "NewTicker"); at.IsValid() {
+					return repetition{"in a function driven by a ticker", at}, true
+				}
+			}
+			return repetition{}, false
+		case *ast.FuncLit:
+			if at := m.refersTo(n.Body, "time", "Tick", "NewTicker"); at.IsValid() {
+				return repetition{"in a function driven by a ticker", at}, true
+			}
+			if i > 0 {
+				if call, ok := stack[i-1].(*ast.CallExpr); ok {
+					if mc, ok := m.callee(call); ok && mc == (memCall{"time", "AfterFunc"}) {
+						return repetition{"in a time.AfterFunc callback", call.Pos()}, true
+					}
+					if call.Fun == n {
+						continue // called on the spot: the enclosing context applies
+					}
+				}
+			}
+			return repetition{}, false
+		}
+	}
+	return repetition{}, false
+}
+
+func checkManualMemoryControl(c *Context) []finding.Finding {
+	// Group non-test files by package directory: one level of calls is
+	// followed within a package.
+	byDir := map[string][]memFile{}
+	var dirs []string
+	for _, f := range c.Files {
+		if f.AST == nil || f.Err != nil || isTestFile(f) {
+			continue
+		}
+		dir := path.Dir(f.Path)
+		if _, ok := byDir[dir]; !ok {
+			dirs = append(dirs, dir)
+		}
+		byDir[dir] = append(byDir[dir], memFile{src: f, names: importNames(f.AST)})
+	}
+	var fs []finding.Finding
+	for _, dir := range dirs {
+		fs = append(fs, c.memoryFindings(byDir[dir])...)
+	}
+	return fs
+}
+
+// pendingRead is a ReadMemStats call not itself in a loop, inside a named
+// function whose callers may repeat it.
+type pendingRead struct {
+	file memFile
+	call *ast.CallExpr
+	fn   string
+}
+
+func (c *Context) memoryFindings(files []memFile) []finding.Finding {
+	var fs []finding.Finding
+	var pending []pendingRead
+	limited := false
+	type gcPercent struct {
+		file memFile
+		call *ast.CallExpr
+	}
+	var percents []gcPercent
+	report := func(m memFile, call *ast.CallExpr, msg string, extra ...finding.Evidence) {
+		fs = append(fs, finding.Finding{
+			Message:  fmt.Sprintf("%s: %s", c.Pos(call.Pos()), msg),
+			Evidence: append([]finding.Evidence{{Location: c.Pos(call.Pos()), Text: nodeText(c.Fset, call)}}, extra...),
+			Fix:      "set GOMEMLIMIT (or call debug.SetMemoryLimit once at start-up) instead, and read memory figures with runtime/metrics",
+		})
+	}
+	for _, m := range files {
+		var stack []ast.Node
+		var fnName string
+		ast.Inspect(m.src.AST, func(n ast.Node) bool {
+			if n == nil {
+				stack = stack[:len(stack)-1]
+				return true
+			}
+			stack = append(stack, n)
+			if fd, ok := n.(*ast.FuncDecl); ok {
+				fnName = fd.Name.Name
+			}
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			mc, ok := m.callee(call)
+			if !ok {
+				return true
+			}
+			switch mc {
+			case runtimeGC:
+				report(m, call, "runtime.GC() forces a full collection and blocks the caller until it ends; a memory limit (GOMEMLIMIT / debug.SetMemoryLimit) lets the collector pace itself")
+			case freeOSMemory:
+				report(m, call, "debug.FreeOSMemory() forces a collection and returns all free memory to the OS on each call; the runtime already scavenges in the background, sooner near a GOMEMLIMIT")
+			case setGCPercent:
+				percents = append(percents, gcPercent{m, call})
+			case setMemoryLimit:
+				limited = true
+			case readMemStats:
+				if r, ok := m.repeated(stack); ok {
+					report(m, call, "runtime.ReadMemStats "+r.why+" stops the world on every call; runtime/metrics reads the same figures without stopping it, and GOMEMLIMIT bounds memory without polling",
+						finding.Evidence{Location: c.Pos(r.pos), Text: r.why})
+				} else if enclosingFuncLit(stack) == nil && fnName != "" {
+					pending = append(pending, pendingRead{m, call, fnName})
+				}
+			}
+			return true
+		})
+	}
+	if !limited {
+		for _, p := range percents {
+			report(p.file, p.call, "debug.SetGCPercent tunes GOGC by hand; since Go 1.19 a memory limit (GOMEMLIMIT / debug.SetMemoryLimit, with GOGC=off when the limit alone should drive collection) bounds the heap directly")
+		}
+	}
+	// A function that reads MemStats once per call, called repeatedly.
+	for _, p := range pending {
+		if site, r, ok := repeatedCallSite(files, p.fn); ok {
+			report(p.file, p.call, fmt.Sprintf("runtime.ReadMemStats in %s, which is called %s (%s), stops the world on every call; runtime/metrics reads the same figures without stopping it, and GOMEMLIMIT bounds memory without polling", p.fn, r.why, c.Pos(site.Pos())),
+				finding.Evidence{Location: c.Pos(site.Pos()), Text: p.fn + " called " + r.why})
+		}
+	}
+	return fs
+}
+
+func enclosingFuncLit(stack []ast.Node) *ast.FuncLit {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.FuncLit:
+			return n
+		case *ast.FuncDecl:
+			return nil
+		}
+	}
 	return nil
 }
 
-var _ finding.Rule
+// repeatedCallSite finds a call of the package's function or method name
+// that runs repeatedly.
+func repeatedCallSite(files []memFile, name string) (*ast.CallExpr, repetition, bool) {
+	for _, m := range files {
+		var stack []ast.Node
+		var found *ast.CallExpr
+		var why repetition
+		ast.Inspect(m.src.AST, func(n ast.Node) bool {
+			if found != nil {
+				return false
+			}
+			if n == nil {
+				stack = stack[:len(stack)-1]
+				return true
+			}
+			stack = append(stack, n)
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			called := false
+			switch fun := ast.Unparen(call.Fun).(type) {
+			case *ast.Ident:
+				called = fun.Name == name
+			case *ast.SelectorExpr:
+				x, isIdent := fun.X.(*ast.Ident)
+				called = fun.Sel.Name == name && !(isIdent && len(m.names[x.Name]) > 0)
+			}
+			if called {
+				if r, ok := m.repeated(stack); ok {
+					found, why = call, r
+					return false
+				}
+			}
+			return true
+		})
+		if found != nil {
+			return found, why, true
+		}
+	}
+	return nil, repetition{}, false
+}
+
+// nodeText is the source text of n on one line, shortened for evidence.
+func nodeText(fset *token.FileSet, n ast.Node) string {
+	var b bytes.Buffer
+	if err := printer.Fprint(&b, fset, n); err != nil {
+		return ""
+	}
+	text := strings.Join(strings.Fields(b.String()), " ")
+	if len(text) > 80 {
+		text = text[:77] + "..."
+	}
+	return text
+}
+
+// ---- GP-SRC-004: files that do not parse.
+
+func checkSourcesParse(c *Context) []finding.Finding {
+	var fs []finding.Finding
+	goos, goarch := c.Go.Get("GOOS"), c.Go.Get("GOARCH")
+	for _, f := range c.Files {
+		if f.Err == nil {
+			continue
+		}
+		loc := &finding.Location{Path: f.Path}
+		msg := f.Err.Error()
+		var list scanner.ErrorList
+		if errors.As(f.Err, &list) && len(list) > 0 {
+			loc.Line, loc.Column = list[0].Pos.Line, list[0].Pos.Column
+			msg = list[0].Msg
+			if len(list) > 1 {
+				msg += fmt.Sprintf(" (and %d more errors)", len(list)-1)
+			}
+		}
+		fin := finding.Finding{
+			Message:  fmt.Sprintf("%s: %s: the package in %s does not build", loc, msg, path.Dir(f.Path)),
+			Evidence: []finding.Evidence{{Location: loc, Text: msg}},
+			Fix:      "fix the syntax at " + loc.String(),
+		}
+		if goos != "" {
+			ctxt := build.Context{GOOS: goos, GOARCH: goarch, CgoEnabled: c.Go.Get("CGO_ENABLED") == "1", Compiler: "gc", ReleaseTags: build.Default.ReleaseTags}
+			if ok, err := ctxt.MatchFile(filepath.Dir(f.Abs), filepath.Base(f.Abs)); err == nil && !ok {
+				fin.Severity = finding.Warning
+				fin.Message = fmt.Sprintf("%s: %s: the file is excluded for %s/%s by its build constraints, but breaks the targets that include it", loc, msg, goos, goarch)
+			}
+		}
+		fs = append(fs, fin)
+	}
+	return fs
+}
