@@ -13,14 +13,19 @@ import (
 )
 
 func main() {
+	os.Exit(run())
+}
+
+// run is goport with the real process streams and environment; the
+// end-to-end tests register it as the goport command.
+func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, os.Args[1:], &cli.Streams{
+	defer stop()
+	return cli.Main(ctx, os.Args[1:], &cli.Streams{
 		In:      os.Stdin,
 		Out:     os.Stdout,
 		Err:     os.Stderr,
 		OutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
 		Environ: os.Environ(),
 	})
-	stop()
-	os.Exit(code)
 }
