@@ -33,7 +33,10 @@ func splitLinkname(target string) (pkg, sym string, ok bool) {
 		return "", "", false
 	}
 	dot += slash + 1
-	return target[:dot], target[dot+1:], dot > 0 && dot < len(target)-1
+	if dot == 0 || dot == len(target)-1 {
+		return "", "", false
+	}
+	return target[:dot], target[dot+1:], true
 }
 
 // isStdPath reports whether pkg names a standard-library package of the

@@ -30,7 +30,7 @@ type LoopVar struct {
 var loopvarLine = regexp.MustCompile(`^(.+?):(\d+):(\d+): loop variable (\S+) now per-iteration, (heap|stack)-allocated(?: \(loop inlined into (.+:\d+)\))?$`)
 
 // ParseLoopvarReport reads the compiler output of a build run with
-// -gcflags=-d=loopvar=2 and returns the loops it reports; other lines
+// -gcflags=-d=loopvar=2 or 3 and returns the loops it reports; other lines
 // (package headers, unrelated diagnostics) are skipped.
 func ParseLoopvarReport(out []byte) []LoopVar {
 	var loops []LoopVar
@@ -53,11 +53,12 @@ func ParseLoopvarReport(out []byte) []LoopVar {
 
 // checkLoops asks the compiler which loops change: the module's packages
 // (and their tests) are compiled with the language version of the target
-// and -d=loopvar=2. A file whose //go:build line keeps it below go1.22
-// stays unchanged, exactly as in the real build. Dependencies keep their
-// own go lines and are not affected.
+// and -d=loopvar=3, which logs the loops rewritten for go1.22+ files only.
+// (-d=loopvar=2 would also force the rewrite on files below go1.22, so a
+// file whose //go:build line keeps it at go1.21 would be misreported.)
+// Dependencies keep their own go lines and are not affected.
 func (a *analysis) checkLoops(ctx context.Context) error {
-	flags := fmt.Sprintf("-gcflags=./...=-d=loopvar=2 -lang=go1.%d", a.to)
+	flags := fmt.Sprintf("-gcflags=./...=-d=loopvar=3 -lang=go1.%d", a.to)
 	cmd := goCommand(ctx, a.env.GoBinary, a.root, a.opts.Environ, "list", "-e", "-test", "-export", "-f", "{{.ImportPath}}", flags, "./...")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -54,7 +54,7 @@ func Rules() []finding.Rule {
 			ID: RuleLoopVar, Title: "loop variable becomes per-iteration (Go 1.22)", Severity: finding.Warning,
 			Explanation: "From language version go1.22, each iteration of a for loop declared with := has its own variables. " +
 				"Closures and pointers that captured the shared variable now see one value per iteration. The compiler " +
-				"reports exactly the loops it rewrites (-gcflags=-d=loopvar=2).",
+				"reports exactly the loops it rewrites (-gcflags=-d=loopvar=3 with the new -lang).",
 			Fix: "Check that the loop does not rely on the shared variable; `go test` with both go lines, or bisect with `bisect -compile=loopvar`.",
 		},
 		{
