@@ -58,9 +58,10 @@ func privacyChecks() []Check {
 					"`git.example.com`), yet no GOPRIVATE/GONOPROXY/GONOSUMDB pattern covers it. The go " +
 					"command then asks the public proxy for it (which answers `404 Not Found` or " +
 					"`410 Gone`, or a corporate proxy `400 Bad Request`) and checks it against " +
-					"sum.golang.org (`verifying module: … 410 Gone` or a lookup failure) — leaking the " +
+					"sum.golang.org (`verifying module: …` or `verifying go.mod: … 410 Gone`, or a lookup failure) — leaking the " +
 					"private module path to both and failing on every machine whose go.sum or module cache " +
-					"lacks the version. It is an error when go.sum has no hash for the required version, so " +
+					"lacks the version. A path whose first element has no dot (`corp/x`) cannot be downloaded " +
+					"at all, GOPRIVATE or not: only a `replace` with a directory makes it build. It is an error when go.sum has no hash for the required version, so " +
 					"the next download certainly consults the checksum database.",
 				Fix: "Declare the private prefix: `go env -w GOPRIVATE=git.corp.example.com` (with an internal " +
 					"proxy that serves private modules, `GONOSUMDB=git.corp.example.com` and keep GOPROXY).",
@@ -75,10 +76,12 @@ func privacyChecks() []Check {
 func (c *Context) goPatterns() (private, noproxy, nosumdb Setting) {
 	private = c.goVar("GOPRIVATE")
 	noproxy, nosumdb = c.goVar("GONOPROXY"), c.goVar("GONOSUMDB")
-	if noproxy.Value == "" {
+	// `go env` reports the GOPRIVATE value as their default; evidence
+	// should then name GOPRIVATE, where the user wrote it.
+	if noproxy.Value == "" || noproxy.Source == "default" {
 		noproxy = private
 	}
-	if nosumdb.Value == "" {
+	if nosumdb.Value == "" || nosumdb.Source == "default" {
 		nosumdb = private
 	}
 	return private, noproxy, nosumdb
@@ -141,6 +144,9 @@ func checkBroadPatterns(c *Context) []finding.Finding {
 	var fs []finding.Finding
 	for _, key := range []string{"GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE"} {
 		s := c.goVar(key)
+		if key != "GOPRIVATE" && key != "GOINSECURE" && s.Source == "default" {
+			continue // the GOPRIVATE value, reported under GOPRIVATE
+		}
 		for _, pat := range strings.Split(s.Value, ",") {
 			pat = strings.TrimSpace(pat)
 			if pat == "" {
@@ -336,6 +342,17 @@ func checkPrivateRequirements(c *Context) []finding.Finding {
 			continue
 		}
 		seen[p.Path] = true
+		loc := &finding.Location{Path: c.Rel(c.Mod.Path), Line: p.Line}
+		if host, _, _ := strings.Cut(p.Path, "/"); !strings.Contains(host, ".") {
+			// No pattern helps: the go command refuses to fetch such a path.
+			fs = append(fs, finding.Finding{
+				Message: fmt.Sprintf("%s@%s cannot be downloaded at all (%s): the go command fails with \"malformed module path %q: missing dot in first path element\", GOPRIVATE or not",
+					p.Path, p.Version, reason, p.Path),
+				Evidence: []finding.Evidence{{Location: loc, Text: lineOf(c.Mod.Data, p.Line)}},
+				Fix:      "replace " + p.Path + " with a local directory (replace " + p.Path + " => ../dir) or publish it under a host name",
+			})
+			continue
+		}
 		viaProxy := proxy != "" && !module.MatchPrefixPatterns(noproxy.Value, p.Path)
 		viaSumDB := sumdb != "" && !module.MatchPrefixPatterns(nosumdb.Value, p.Path)
 		if !viaProxy && !viaSumDB {
@@ -346,7 +363,7 @@ func checkPrivateRequirements(c *Context) []finding.Finding {
 			asks = append(asks, "the public proxy "+redact(proxy)+" (404/410 Gone)")
 		}
 		if viaSumDB {
-			asks = append(asks, "the checksum database "+strings.Fields(sumdb)[0]+" (\"verifying module\")")
+			asks = append(asks, "the checksum database "+strings.Fields(sumdb)[0]+" (\"verifying module\"/\"verifying go.mod\")")
 		}
 		sev := finding.Warning
 		if viaSumDB && !inGoSum(c.Mod.GoSum, p.Path, p.Version) {
@@ -360,7 +377,6 @@ func checkPrivateRequirements(c *Context) []finding.Finding {
 		if !viaProxy {
 			fix = "go env -w GONOSUMDB=" + joinPatterns(nosumdb.Value, prefix)
 		}
-		loc := &finding.Location{Path: c.Rel(c.Mod.Path), Line: p.Line}
 		fs = append(fs, finding.Finding{
 			Severity: sev,
 			Message: fmt.Sprintf("%s@%s looks private (%s) but no GOPRIVATE/GONOPROXY/GONOSUMDB pattern covers it: downloads ask %s, leaking the path and failing",
