@@ -3,6 +3,8 @@ package render
 import (
 	"encoding/json"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/goport/goport/internal/finding"
 )
@@ -25,8 +27,8 @@ func writeJSON(w io.Writer, r *finding.Report) error {
 	return enc.Encode(&out)
 }
 
-// referencedRules returns the rules of r that some finding names, in the
-// report's order.
+// referencedRules returns the rules of r that some finding names, sorted
+// by ID.
 func referencedRules(r *finding.Report) []finding.Rule {
 	used := map[string]bool{}
 	for _, f := range r.Findings {
@@ -38,5 +40,6 @@ func referencedRules(r *finding.Report) []finding.Rule {
 			rules = append(rules, rule)
 		}
 	}
+	slices.SortStableFunc(rules, func(a, b finding.Rule) int { return strings.Compare(a.ID, b.ID) })
 	return rules
 }
