@@ -123,10 +123,10 @@ func Main(ctx context.Context, args []string, s *Streams) int {
 	}
 	// Anything else comes from cobra before a command ran: an unknown
 	// command or flag, or a wrong number of arguments.
-	fmt.Fprintf(s.Err, "goport: %s\n", err)
 	if cmd == nil {
 		cmd = root
 	}
+	fmt.Fprintf(s.Err, "goport: %s\n", prefixed(cmd, err.Error()))
 	fmt.Fprintln(s.Err, usageHint(cmd))
 	return ExitUsage
 }
@@ -144,7 +144,10 @@ another Go version or another target, and explains how to fix it.`,
 		return usageError(cmd, "%v", err)
 	})
 	root.AddCommand(
+		newDocsCmd(s),
 		newDoctorCmd(s),
+		newExplainCmd(s),
+		newKBCmd(s),
 		newRulesCmd(s),
 		newUpgradeCmd(s),
 		newVersionCmd(s),

@@ -130,6 +130,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"doctor", "--bogus"}, ExitUsage, "goport: doctor: unknown flag: --bogus\nRun 'goport doctor --help' for usage.\n"},
 		{[]string{"doctor", "--format", "xml", broken}, ExitUsage, "goport: doctor: invalid format \"xml\": want text, json, sarif or markdown\nRun 'goport doctor --help' for usage.\n"},
 		{[]string{"doctor", file}, ExitUsage, "goport: doctor: " + file + ": not a directory\nRun 'goport doctor --help' for usage.\n"},
+		{[]string{"doctor", "a", "b"}, ExitUsage, "goport: doctor: accepts at most 1 arg(s), received 2\nRun 'goport doctor --help' for usage.\n"},
 		{[]string{"nonsense"}, ExitUsage, "goport: unknown command \"nonsense\" for \"goport\"\nRun 'goport --help' for usage.\n"},
 		{[]string{"rules", "GP-MOD-001"}, ExitOK, ""},
 		{[]string{"version"}, ExitOK, ""},
