@@ -117,9 +117,11 @@ func VendorModulesWithoutGo(data []byte) []string {
 		case strings.HasPrefix(line, "# "):
 			flush()
 			fields := strings.Fields(strings.TrimPrefix(line, "# "))
-			if len(fields) > 0 {
+			// "# path => target" lines record wildcard replacements and
+			// carry no packages.
+			if len(fields) > 0 && (len(fields) < 2 || fields[1] != "=>") {
 				current = fields[0]
-				if len(fields) > 1 && fields[1] != "=>" {
+				if len(fields) > 1 {
 					current += "@" + fields[1]
 				}
 			}

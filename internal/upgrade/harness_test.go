@@ -128,3 +128,32 @@ func gomod(goline string, extra ...string) string {
 	}
 	return s
 }
+
+func byMessage(fs []finding.Finding, msg string) []finding.Finding {
+	var out []finding.Finding
+	for _, f := range fs {
+		if f.Message == msg {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func sorted(s []string) []string {
+	slices.Sort(s)
+	return s
+}
+
+// installedLine is the go line of the installed toolchain, "1.N".
+func installedLine(t *testing.T, env []string) string {
+	t.Helper()
+	e, err := goenv.Load(context.Background(), t.TempDir(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := minorOf(strings.Fields(e.Version())[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return goLine(m)
+}
