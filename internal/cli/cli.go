@@ -144,7 +144,10 @@ another Go version or another target, and explains how to fix it.`,
 		return usageError(cmd, "%v", err)
 	})
 	root.AddCommand(
+		newDocsCmd(s),
 		newDoctorCmd(s),
+		newExplainCmd(s),
+		newKBCmd(s),
 		newRulesCmd(s),
 		newUpgradeCmd(s),
 		newVersionCmd(s),

@@ -12,6 +12,9 @@ import (
 	"time"
 )
 
+// ErrInvalid marks a bad title, tag or severity given to Create.
+var ErrInvalid = errors.New("invalid runbook")
+
 // NewRunbook describes a team runbook to create.
 type NewRunbook struct {
 	Title    string
@@ -59,14 +62,14 @@ func NextID(dir string, year int) (string, error) {
 // takes the id first, it moves on to the next one.
 func Create(dir string, nr NewRunbook) (string, error) {
 	if strings.TrimSpace(nr.Title) == "" {
-		return "", errors.New("a title is required")
+		return "", fmt.Errorf("%w: a title is required", ErrInvalid)
 	}
 	if strings.ContainsAny(nr.Title, "\n\r") {
-		return "", errors.New("the title must be one line")
+		return "", fmt.Errorf("%w: the title must be one line", ErrInvalid)
 	}
 	for _, t := range nr.Tags {
 		if !tagRE.MatchString(t) || len(t) > 63 {
-			return "", fmt.Errorf("invalid tag %q: want lower-case kebab case", t)
+			return "", fmt.Errorf("%w: tag %q is not lower-case kebab case", ErrInvalid, t)
 		}
 	}
 	sev := nr.Severity
@@ -74,7 +77,7 @@ func Create(dir string, nr NewRunbook) (string, error) {
 		sev = "error"
 	}
 	if _, err := parseSeverity(sev); err != nil {
-		return "", err
+		return "", fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating %s: %w", dir, err)

@@ -162,6 +162,7 @@ type Cause struct {
 
 	symptoms map[int32]bool
 	first    int
+	last     int
 }
 
 // Result is what a log told.
@@ -327,7 +328,10 @@ func (e *Engine) record(causes map[int]*Cause, si int32, l Line, sub [][]byte) {
 		c = &Cause{Runbook: rb, ID: rb.ID, Title: rb.Title, symptoms: map[int32]bool{}, first: l.N}
 		causes[sym.rb] = c
 	}
-	c.Matches++
+	if c.last != l.N {
+		c.Matches++
+		c.last = l.N
+	}
 	c.symptoms[si] = true
 	c.Confidence = max(c.Confidence, sym.conf)
 	if len(c.Evidence) < MaxEvidence && (len(c.Evidence) == 0 || c.Evidence[len(c.Evidence)-1].N != l.N) {
