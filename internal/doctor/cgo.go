@@ -68,12 +68,16 @@ func (c *Context) isCross() bool {
 	return c.Go.Get("GOOS") != c.Go.Get("GOHOSTOS") || c.Go.Get("GOARCH") != c.Go.Get("GOHOSTARCH")
 }
 
-// cgoPackageList names the directories of packages that import "C", for
-// messages, and returns their import lines as evidence.
-func (c *Context) cgoPackageList() (string, []finding.Evidence) {
+// cgoFailures lists the packages that import "C" and have no Go file
+// left for goos/goarch when cgo is off — they fail with "build constraints
+// exclude all Go files" — and returns their import lines as evidence.
+func (c *Context) cgoFailures(goos, goarch string) (string, []finding.Evidence) {
 	var dirs []string
 	var ev []finding.Evidence
 	for _, p := range c.cgoPackages() {
+		if !p.usesCgoOn(goos, goarch) || p.leftWithoutCgo(goos, goarch) {
+			continue
+		}
 		dirs = append(dirs, p.Dir)
 		ev = append(ev, finding.Evidence{Location: c.Pos(p.Imports[0].Pos()), Text: `import "C"`})
 	}
@@ -126,7 +130,7 @@ func checkCCOnPath(c *Context) []finding.Finding {
 		if _, err := goenv.LookPath(def, c.Environ); err == nil {
 			return nil // cgo is off for another reason (a toolchain built without it)
 		}
-		dirs, ev := c.cgoPackageList()
+		dirs, ev := c.cgoFailures(c.Go.Get("GOOS"), c.Go.Get("GOARCH"))
 		if dirs == "" {
 			return nil // pure Go builds are fine without a compiler
 		}
@@ -173,7 +177,7 @@ func checkCrossCompileEnv(c *Context) []finding.Finding {
 		f.Evidence = append(f.Evidence, cgo.Evidence())
 	case !explicit && c.Go.Get("CGO_ENABLED") == "0":
 		f.Message += ", and cgo is off (CGO_ENABLED defaults to 0 when cross-compiling)"
-		if dirs, imports := c.cgoPackageList(); dirs != "" {
+		if dirs, imports := c.cgoFailures(c.Go.Get("GOOS"), c.Go.Get("GOARCH")); dirs != "" {
 			f.Severity = finding.Error
 			f.Message += fmt.Sprintf(": packages that import \"C\" (%s) fail with `build constraints exclude all Go files`", dirs)
 			f.Evidence = append(f.Evidence, imports...)

@@ -402,6 +402,9 @@ type cgoPackage struct {
 	Dir     string // "./x", or "." for the module root
 	Files   []*SourceFile
 	Imports []*ast.ImportSpec // parallel to Files
+	// Others are the directory's other non-test Go files, which remain
+	// when cgo is off if their build constraints allow.
+	Others []*SourceFile
 }
 
 // cgoPackages lists packages that import "C", by directory. Test files
@@ -409,6 +412,7 @@ type cgoPackage struct {
 func (c *Context) cgoPackages() []cgoPackage {
 	var pkgs []cgoPackage
 	index := map[string]int{}
+	isCgo := map[*SourceFile]bool{}
 	for _, f := range c.Files {
 		if f.AST == nil || f.Err != nil || isTestFile(f) {
 			continue
@@ -418,21 +422,68 @@ func (c *Context) cgoPackages() []cgoPackage {
 				continue
 			}
 			dir := path.Dir(f.Path)
-			if dir != "." {
-				dir = "./" + dir
-			}
 			i, ok := index[dir]
 			if !ok {
 				i = len(pkgs)
 				index[dir] = i
-				pkgs = append(pkgs, cgoPackage{Dir: dir})
+				name := "."
+				if dir != "." {
+					name = "./" + dir
+				}
+				pkgs = append(pkgs, cgoPackage{Dir: name})
 			}
 			pkgs[i].Files = append(pkgs[i].Files, f)
 			pkgs[i].Imports = append(pkgs[i].Imports, spec)
+			isCgo[f] = true
 			break
 		}
 	}
+	for _, f := range c.Files {
+		if i, ok := index[path.Dir(f.Path)]; ok && !isCgo[f] && !isTestFile(f) {
+			pkgs[i].Others = append(pkgs[i].Others, f)
+		}
+	}
 	return pkgs
+}
+
+// buildContext is a go/build context for goos/goarch, independent of the
+// process environment.
+func buildContext(goos, goarch string, cgo bool) build.Context {
+	return build.Context{GOOS: goos, GOARCH: goarch, CgoEnabled: cgo, Compiler: "gc", ReleaseTags: build.Default.ReleaseTags}
+}
+
+// matches reports whether f is part of the build for ctxt, by the go
+// command's rules for build constraints and file name suffixes. A file
+// whose header cannot be read counts as included.
+func matches(ctxt build.Context, f *SourceFile) bool {
+	ok, err := ctxt.MatchFile(filepath.Dir(f.Abs), filepath.Base(f.Abs))
+	return err != nil || ok
+}
+
+// usesCgoOn reports whether a cgo file of the package is part of a cgo
+// build for goos/goarch.
+func (pkg cgoPackage) usesCgoOn(goos, goarch string) bool {
+	ctxt := buildContext(goos, goarch, true)
+	for _, f := range pkg.Files {
+		if matches(ctxt, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// leftWithoutCgo reports whether any Go file of the package remains for
+// goos/goarch when cgo is off (a pure-Go fallback, or just other files);
+// when none does, the go command fails with "build constraints exclude all
+// Go files".
+func (pkg cgoPackage) leftWithoutCgo(goos, goarch string) bool {
+	ctxt := buildContext(goos, goarch, false)
+	for _, f := range pkg.Others {
+		if matches(ctxt, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // distPort is one entry of `go tool dist list -json`.
@@ -486,19 +537,23 @@ func checkCgoTargets(c *Context) []finding.Finding {
 	host := c.Go.Get("GOHOSTOS") + "/" + c.Go.Get("GOHOSTARCH")
 	var fs []finding.Finding
 	for _, pkg := range pkgs {
-		var cross, unsupported []string
+		var cross, fallback, unsupported []string
 		for _, t := range targets {
 			key := t.GOOS + "/" + t.GOARCH
-			if key == host || !pkg.usesCgoOn(t) {
+			if key == host || !pkg.usesCgoOn(t.GOOS, t.GOARCH) {
 				continue
 			}
-			if supported, known := cgoSupported[key]; known && !supported {
+			left := pkg.leftWithoutCgo(t.GOOS, t.GOARCH)
+			switch supported, known := cgoSupported[key]; {
+			case known && !supported && !left:
 				unsupported = append(unsupported, t.String())
-				continue
+			case left:
+				fallback = append(fallback, t.String())
+			default:
+				cross = append(cross, t.String())
 			}
-			cross = append(cross, t.String())
 		}
-		if len(cross) == 0 && len(unsupported) == 0 {
+		if len(cross)+len(fallback)+len(unsupported) == 0 {
 			continue
 		}
 		var ev []finding.Evidence
@@ -510,29 +565,22 @@ func checkCgoTargets(c *Context) []finding.Finding {
 			msg = append(msg, fmt.Sprintf("building it for %s needs a C cross compiler for each (CGO_ENABLED=1 CC=<compiler>); without one cgo is off when cross-compiling and the package fails with `build constraints exclude all Go files`", strings.Join(cross, ", ")))
 		}
 		if len(unsupported) > 0 {
-			msg = append(msg, fmt.Sprintf("cgo is not supported on %s, so it builds there only with a pure-Go fallback", strings.Join(unsupported, ", ")))
+			msg = append(msg, fmt.Sprintf("cgo is not supported on %s and no Go file is left there without it", strings.Join(unsupported, ", ")))
 		}
-		fs = append(fs, finding.Finding{
+		if len(fallback) > 0 {
+			msg = append(msg, fmt.Sprintf("for %s, builds without CGO_ENABLED=1 and a C cross compiler leave out its cgo files and use the remaining Go files, which must be a complete fallback", strings.Join(fallback, ", ")))
+		}
+		f := finding.Finding{
 			Message:  fmt.Sprintf("package %s imports \"C\": %s", pkg.Dir, strings.Join(msg, "; ")),
 			Evidence: ev,
 			Fix:      "install a C cross compiler for each target and build with CGO_ENABLED=1 CC=<compiler>, or add a `//go:build !cgo` fallback in " + pkg.Dir,
-		})
+		}
+		if len(cross)+len(unsupported) == 0 {
+			f.Severity = finding.Info
+		}
+		fs = append(fs, f)
 	}
 	return fs
-}
-
-// usesCgoOn reports whether a cgo file of the package is part of a cgo
-// build for t, by the go command's own rules for build constraints and
-// file name suffixes.
-func (pkg cgoPackage) usesCgoOn(t target.Target) bool {
-	ctxt := build.Context{GOOS: t.GOOS, GOARCH: t.GOARCH, CgoEnabled: true, Compiler: "gc", ReleaseTags: build.Default.ReleaseTags}
-	for _, f := range pkg.Files {
-		ok, err := ctxt.MatchFile(filepath.Dir(f.Abs), filepath.Base(f.Abs))
-		if err != nil || ok {
-			return true
-		}
-	}
-	return false
 }
 
 // ---- GP-SRC-003: manual memory control.
@@ -844,8 +892,7 @@ func checkSourcesParse(c *Context) []finding.Finding {
 			Fix:      "fix the syntax at " + loc.String(),
 		}
 		if goos != "" {
-			ctxt := build.Context{GOOS: goos, GOARCH: goarch, CgoEnabled: c.Go.Get("CGO_ENABLED") == "1", Compiler: "gc", ReleaseTags: build.Default.ReleaseTags}
-			if ok, err := ctxt.MatchFile(filepath.Dir(f.Abs), filepath.Base(f.Abs)); err == nil && !ok {
+			if !matches(buildContext(goos, goarch, c.Go.Get("CGO_ENABLED") == "1"), f) {
 				fin.Severity = finding.Warning
 				fin.Message = fmt.Sprintf("%s: %s: the file is excluded for %s/%s by its build constraints, but breaks the targets that include it", loc, msg, goos, goarch)
 			}
