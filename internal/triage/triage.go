@@ -62,7 +62,7 @@ type symptom struct {
 
 // hintLiterals gate the check for lines that look like failures, used to
 // report an unrecognised failure.
-var hintLiterals = []string{"error", "fail", "panic", "fatal", "cannot", "undefined", "not found", "no such", "exit status", "go: ", "not supported", "invalid", "missing", "denied", "refused", "timed out"}
+var hintLiterals = []string{"error", "fail", "panic", "fatal", "cannot", "undefined", "not found", "no such", "exit status", "go: ", "not supported", "invalid", "missing", "denied", "refused", "timed out", ".go:"}
 
 // hintRE confirms a hint: a real failure line, not a compiler command line
 // or a test's own log output.

@@ -1,0 +1,301 @@
+package triage
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/goport/goport/internal/kb"
+)
+
+func explainString(t testing.TB, e *Engine, log string) *Result {
+	t.Helper()
+	res, err := e.Explain(strings.NewReader(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func causeIDs(res *Result) []string {
+	var ids []string
+	for _, c := range res.Causes {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// TestRunbookExamples runs every built-in runbook's own symptom examples
+// (the text block of its ## Symptoms section, taken from real tool output)
+// through the whole catalogue: the runbook must be the top cause.
+func TestRunbookExamples(t *testing.T) {
+	t.Parallel()
+	s, e := builtinEngine(t)
+	for _, rb := range s.Runbooks() {
+		sec, _ := rb.Section("symptoms")
+		block := codeBlock(sec)
+		if block == "" {
+			t.Errorf("%s: no example in ## Symptoms", rb.ID)
+			continue
+		}
+		res := explainString(t, e, block)
+		if len(res.Causes) == 0 || res.Causes[0].ID != rb.ID {
+			t.Errorf("%s: example %q explained as %v", rb.ID, block, causeIDs(res))
+		}
+	}
+}
+
+func codeBlock(md string) string {
+	_, rest, ok := strings.Cut(md, "```text\n")
+	if !ok {
+		return ""
+	}
+	block, _, _ := strings.Cut(rest, "```")
+	return block
+}
+
+// TestPassingBuildsHaveNoCause builds real modules verbosely (go build -x
+// -v and go test -v, with and without cgo) and requires that no symptom of
+// the catalogue matches the output of a successful build.
+func TestPassingBuildsHaveNoCause(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds real modules")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	_, e := builtinEngine(t)
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod": "module example.com/ok\n\ngo 1.22\n",
+		"main.go": `package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+func main() {
+	err := errors.New("expected error: connection refused")
+	fmt.Fprintln(os.Stderr, "warning:", err)
+}
+`,
+		"ok_test.go": `package main
+
+import "testing"
+
+func TestFailsWithoutArgs(t *testing.T) {
+	t.Log("got expected failure: undefined: syscall.SIGUSR1; exec format error")
+	t.Log("fatal error: pcap.h: No such file or directory (expected)")
+}
+`,
+		"cgo/cgo.go": `package cgo
+
+// #include <stdlib.h>
+// static int twice(int x) { return 2 * x; }
+import "C"
+
+func Twice(x int) int { return int(C.twice(C.int(x))) }
+`,
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, ccErr := exec.LookPath("gcc")
+	runs := [][]string{
+		{"build", "-x", "-v", "-o", filepath.Join(t.TempDir(), "ok"), "."},
+		{"test", "-x", "-v", "-count=1", "."},
+		{"vet", "./..."},
+	}
+	if ccErr == nil {
+		runs = append(runs, []string{"build", "-x", "-v", "./cgo"})
+	}
+	for _, args := range runs {
+		cmd := exec.Command(goBin, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=", "GOTOOLCHAIN=local", "GOPROXY=off", "GOWORK=off")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go %v: %v\n%s", args, err, out)
+		}
+		res, err := e.Explain(bytes.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Causes) > 0 {
+			t.Errorf("go %v: passing build explained as %v, evidence %v", args, causeIDs(res), res.Causes[0].Evidence)
+		}
+		if len(res.Suspicious) > 0 {
+			t.Errorf("go %v: passing build has suspicious lines %v", args, res.Suspicious)
+		}
+	}
+}
+
+func TestExplainInputs(t *testing.T) {
+	t.Parallel()
+	_, e := builtinEngine(t)
+	const hit = "go: unsupported GOOS/GOARCH pair linux/aarch64"
+	huge := strings.Repeat("x", MaxLine+5000)
+	tests := []struct {
+		name      string
+		log       string
+		want      []string
+		lines     int
+		truncated int
+	}{
+		{"empty", "", nil, 0, 0},
+		{"crlf", "ok\r\n" + hit + "\r\n", []string{"GP-BUILD-032"}, 2, 0},
+		{"ansi colour", "\x1b[31m" + strings.Replace(hit, "GOOS", "\x1b[1mGOOS\x1b[0m", 1) + "\x1b[0m\n", []string{"GP-BUILD-032"}, 1, 0},
+		{"invalid utf-8", "\xff\xfe" + hit + "\xc3\n", []string{"GP-BUILD-032"}, 1, 0},
+		{"no final newline", "a\n" + hit, []string{"GP-BUILD-032"}, 2, 0},
+		{"huge line then match", huge + "\n" + hit + "\n", []string{"GP-BUILD-032"}, 2, 1},
+		{"match at start of huge line", hit + " " + huge + "\n", []string{"GP-BUILD-032"}, 1, 1},
+		{"nul bytes", "\x00\x00\n" + hit + "\n", []string{"GP-BUILD-032"}, 2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := explainString(t, e, tt.log)
+			if diff := cmp.Diff(tt.want, causeIDs(res)); diff != "" {
+				t.Error(diff)
+			}
+			if res.Lines != tt.lines || res.Truncated != tt.truncated {
+				t.Errorf("lines %d truncated %d, want %d %d", res.Lines, res.Truncated, tt.lines, tt.truncated)
+			}
+			if res.Bytes != int64(len(tt.log)) {
+				t.Errorf("bytes %d, want %d", res.Bytes, len(tt.log))
+			}
+		})
+	}
+}
+
+func TestTargetAndEvidence(t *testing.T) {
+	t.Parallel()
+	_, e := builtinEngine(t)
+	res := explainString(t, e, "# x\n-race is not supported on linux/386\nexit status 2\n")
+	if len(res.Causes) != 1 || res.Causes[0].Target == nil || res.Causes[0].Target.String() != "linux/386" {
+		t.Fatalf("causes %+v", res.Causes)
+	}
+	if diff := cmp.Diff([]Line{{N: 2, Text: "-race is not supported on linux/386"}}, res.Causes[0].Evidence); diff != "" {
+		t.Error(diff)
+	}
+}
+
+func TestUnrecognisedAndNoise(t *testing.T) {
+	t.Parallel()
+	_, e := builtinEngine(t)
+	res := explainString(t, e, "# example.com/x\nx.go:3:2: frobnicator overheated\nexit status 1\n")
+	if len(res.Causes) != 0 || !res.Unrecognised() {
+		t.Fatalf("want unrecognised, got %v", causeIDs(res))
+	}
+	if diff := cmp.Diff([]Line{{2, "x.go:3:2: frobnicator overheated"}, {3, "exit status 1"}}, res.Suspicious); diff != "" {
+		t.Error(diff)
+	}
+	// Follow-on noise alone is no cause.
+	res = explainString(t, e, "# runtime/cgo\ncollect2: error: ld returned 1 exit status\nexit status 1\nFAIL\n")
+	if len(res.Causes) != 0 {
+		t.Errorf("noise explained as %v", causeIDs(res))
+	}
+}
+
+func TestMultiLineWindow(t *testing.T) {
+	t.Parallel()
+	rb := &kb.Runbook{ID: "RB-2026-001", Symptoms: []kb.Symptom{{Pattern: "first thing", Then: "second thing", Window: 2, Confidence: 0.9}}}
+	e, err := New([]*kb.Runbook{rb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for log, want := range map[string]int{
+		"first thing\nx\nsecond thing\n":    1,
+		"first thing\nx\ny\nsecond thing\n": 0,
+		"second thing\nfirst thing\n":       0,
+	} {
+		if got := len(explainString(t, e, log).Causes); got != want {
+			t.Errorf("%q: %d causes, want %d", log, got, want)
+		}
+	}
+}
+
+func TestNewRejectsBadPattern(t *testing.T) {
+	t.Parallel()
+	_, err := New([]*kb.Runbook{{ID: "RB-2026-001", Source: "team/x.md", Symptoms: []kb.Symptom{{Pattern: "(", Line: 7}}}})
+	if err == nil || !strings.HasPrefix(err.Error(), "team/x.md:7: RB-2026-001: invalid pattern") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestPrefilterMatchesNaive(t *testing.T) {
+	t.Parallel()
+	lits := []string{"error", "Err", "rror:", "he", "she", "hers", "x86-64", "‘-mthreads’"}
+	p := newPrefilter(lits)
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("eErRoO:hsx86-4 ‘’mthreads")
+	for range 2000 {
+		line := make([]byte, r.IntN(40))
+		for i := range line {
+			line[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		got := map[int32]bool{}
+		p.scan(line, func(l int32) { got[l] = true })
+		for i, l := range lits {
+			want := bytes.Contains(bytes.ToLower(line), bytes.ToLower([]byte(l)))
+			if got[int32(i)] != want {
+				t.Fatalf("line %q literal %q: got %v want %v", line, l, got[int32(i)], want)
+			}
+		}
+	}
+}
+
+func FuzzExplain(f *testing.F) {
+	_, e := builtinEngine(f)
+	f.Add([]byte("gcc_arm64.S:30: Error: no such instruction\n"))
+	f.Add([]byte("\x1b[31mpanic: x\x1b"))
+	f.Add([]byte("\r\n\r\n\xff\xfe\x00"))
+	f.Add([]byte("# x\nx.go:1:1: missing function body\n//go:linkname only allowed in Go files that import \"unsafe\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := e.Explain(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Bytes != int64(len(data)) {
+			t.Fatalf("bytes %d != %d", res.Bytes, len(data))
+		}
+		for _, c := range res.Causes {
+			if len(c.Evidence) == 0 || c.Confidence <= 0 || c.Confidence > 1 {
+				t.Fatalf("bad cause %+v", c)
+			}
+		}
+	})
+}
+
+// oneByteReader forces the line reader through its buffer-full path.
+type oneByteReader struct{ r io.Reader }
+
+func (o oneByteReader) Read(p []byte) (int, error) { return o.r.Read(p[:1]) }
+
+func TestSlowReader(t *testing.T) {
+	t.Parallel()
+	_, e := builtinEngine(t)
+	res, err := e.Explain(oneByteReader{strings.NewReader("a\ngo: unsupported GOOS/GOARCH pair foo/amd64\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"GP-BUILD-032"}, causeIDs(res)); diff != "" {
+		t.Error(diff)
+	}
+}
