@@ -64,7 +64,7 @@ func (d debugDirective) effective() bool {
 func (a *analysis) checkGodebugFlips() {
 	base := a.from
 	pinned := map[string]bool{}
-	path, lines := a.godebugFileLines()
+	_, lines := a.godebugFileLines()
 	for _, g := range lines {
 		if g.Key == "default" {
 			// godebug default=go1.N decouples the defaults from the go
@@ -104,17 +104,20 @@ func (a *analysis) checkGodebugFlips() {
 		if !ok {
 			continue
 		}
+		if s.Package == "cmd/go" {
+			a.add(finding.Finding{Rule: RuleGoCommandDebug,
+				Message: fmt.Sprintf("go command setting %s changed in Go 1.%d: %s", s.Name, s.Changed, firstSentence(s.Doc)),
+				Evidence: []finding.Evidence{{Location: a.goLineLocation(),
+					Text: fmt.Sprintf("go %s admits toolchains older than Go 1.%d", goLine(a.from), s.Changed)}},
+				Fix: fmt.Sprintf("set GODEBUG=%s=%s in the go command's environment to keep the old behaviour (go.mod godebug lines do not reach the go command)", s.Name, s.Old)})
+			continue
+		}
 		f := finding.Finding{
 			Rule: RuleGodebugFlip,
 			Message: fmt.Sprintf("GODEBUG %s changes default at go 1.%d (package %s): %s", s.Name, s.Changed, s.Package,
 				firstSentence(s.Doc)),
 			Fix: fmt.Sprintf("to keep the old behaviour add `godebug %s=%s` to go.mod, or `//go:debug %s=%s` above `package main`",
 				s.Name, s.Old, s.Name, s.Old),
-		}
-		if s.Package == "cmd/go" {
-			f.Severity = finding.Info
-			f.Evidence = append(f.Evidence, finding.Evidence{Location: &finding.Location{Path: a.rel(path)},
-				Text: fmt.Sprintf("the go command reads the go line (go %s → %s)", goLine(a.from), goLine(a.to))})
 		}
 		for _, key := range used {
 			locs, _ := a.uses.has(key)
@@ -126,6 +129,7 @@ func (a *analysis) checkGodebugFlips() {
 				f.Evidence = append(f.Evidence, finding.Evidence{Location: &loc, Text: text})
 			}
 		}
+		slices.SortFunc(f.Evidence, func(x, y finding.Evidence) int { return compareLocations(*x.Location, *y.Location) })
 		a.add(f)
 		keep = append(keep, s.Name+"="+s.Old)
 	}

@@ -2,6 +2,7 @@ package upgrade
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,16 +84,16 @@ func TestGodebugFlipForUsedAPI(t *testing.T) {
 		want    []string
 	}{
 		{"timer at go 1.20", gomod("1.20"), timerProgram, "1",
-			[]string{"asynctimerchan", "containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+			[]string{"asynctimerchan", "containermaxprocs", "decoratemappings", "updatemaxprocs"}},
 		{"pinned by godebug", gomod("1.20", "godebug asynctimerchan=1"), timerProgram, "1",
-			[]string{"containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+			[]string{"containermaxprocs", "decoratemappings", "updatemaxprocs"}},
 		{"pinned by //go:debug", gomod("1.20"), "//go:debug asynctimerchan=1\n" + timerProgram, "1",
-			[]string{"containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+			[]string{"containermaxprocs", "decoratemappings", "updatemaxprocs"}},
 		{"default pinned", gomod("1.20", "godebug default=go1.20"), timerProgram, "1", nil},
 		{"already at go 1.23", gomod("1.23"), timerProgram, "0",
-			[]string{"containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+			[]string{"containermaxprocs", "decoratemappings", "updatemaxprocs"}},
 		{"sleep only", gomod("1.22"), "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(1) }\n", "",
-			[]string{"containermaxprocs", "decoratemappings", "gotestjsonbuildtext", "updatemaxprocs"}},
+			[]string{"containermaxprocs", "decoratemappings", "updatemaxprocs"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,5 +174,51 @@ func TestPanicNilTrigger(t *testing.T) {
 				t.Errorf("panicnil reported = %v; want %v (%v)", got, tc.want, res.Findings)
 			}
 		})
+	}
+}
+
+func TestMinorOf(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"1.21", 21, true}, {"go1.22.3", 22, true}, {"1.21rc1", 21, true}, {"1.23beta2", 23, true},
+		{"1", 0, true}, {"2.0", 0, false}, {"1.x", 0, false}, {"go1.21.", 0, false}, {"", 0, false}, {"1.21-pre", 0, false},
+	}
+	for _, tc := range tests {
+		got, err := minorOf(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("minorOf(%q) = %d, %v; want %d, ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+// gotestjsonbuildtext belongs to the go command: the module's go line and
+// its godebug lines do not reach it, so it is reported as a toolchain
+// change whose only switch is the GODEBUG environment variable.
+func TestGoCommandSetting(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	files := map[string]string{"m.go": "package m\n\nvar x = y\n", "m_test.go": "package m\n"}
+	jsonBuildOutput := func(mod string, extraEnv ...string) bool {
+		files["go.mod"] = mod
+		out, _ := goRun(t, writeModule(t, files), append(env, extraEnv...), "test", "-json", ".")
+		return strings.Contains(out, `"Action":"build-output"`)
+	}
+	if !jsonBuildOutput(gomod("1.20")) || !jsonBuildOutput(gomod("1.20", "godebug gotestjsonbuildtext=1")) {
+		t.Fatal("the go line or a godebug line changed go test -json build output; the model is wrong")
+	}
+	if jsonBuildOutput(gomod("1.20"), "GODEBUG=gotestjsonbuildtext=1") {
+		t.Fatal("GODEBUG=gotestjsonbuildtext=1 did not restore text build output")
+	}
+	res := analyze(t, writeModule(t, map[string]string{"go.mod": gomod("1.20"), "lib.go": "package lib\n"}), Options{To: "1.26", Environ: env})
+	got := byRule(res.Findings, RuleGoCommandDebug)
+	if len(got) != 1 || !strings.Contains(got[0].Fix, "GODEBUG=gotestjsonbuildtext=1") {
+		t.Errorf("findings = %+v; want one GP-UPG-405 with the GODEBUG fix", got)
+	}
+	if slices.Contains(res.Facts.Keep, "gotestjsonbuildtext=1") {
+		t.Errorf("Keep lists a go command setting: %v", res.Facts.Keep)
 	}
 }

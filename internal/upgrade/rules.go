@@ -16,6 +16,7 @@ const (
 	RuleVendorLang       = "GP-UPG-402"
 	RuleTidyRaises       = "GP-UPG-403"
 	RuleOldToolchains    = "GP-UPG-404"
+	RuleGoCommandDebug   = "GP-UPG-405"
 	RulePlatformMinimum  = "GP-UPG-501"
 	RulePortRemoved      = "GP-UPG-502"
 	RuleDeprecated       = "GP-UPG-601"
@@ -87,6 +88,13 @@ func Rules() []finding.Rule {
 			Explanation: "Toolchains before 1.21 cannot parse go lines with a patch version (`go 1.22.0`) nor toolchain lines; " +
 				"1.19.13+ and 1.20.8+ refuse go lines of 1.22 and later. CI jobs that still test old Go versions break.",
 			Fix: "Drop old Go versions from the CI matrix, or keep a go line of the form 1.N.",
+		},
+		{
+			ID: RuleGoCommandDebug, Title: "go command behaviour changes with the toolchain", Severity: finding.Info,
+			Explanation: "GODEBUG settings of the go command itself (package cmd/go in the GODEBUG table) follow the go command's " +
+				"own defaults, not the module's go line: godebug lines in go.mod and //go:debug lines do not reach it. " +
+				"Upgrading the toolchain changes them for every module.",
+			Fix: "Adapt the scripts that depend on the old behaviour, or set GODEBUG=<name>=<old> in the environment of the go command.",
 		},
 		{
 			ID: RulePlatformMinimum, Title: "minimum OS version rises for a target", Severity: finding.Warning,
