@@ -1,0 +1,84 @@
+package runbooks_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/goport/goport/internal/doctor"
+	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/kb"
+	"github.com/goport/goport/runbooks"
+)
+
+func load(t *testing.T) *kb.Store {
+	t.Helper()
+	s := kb.Load(kb.Source{Name: "runbooks", FS: runbooks.FS(), Builtin: true})
+	if len(s.Errors) > 0 {
+		t.Fatalf("loading: %v", s.Errors)
+	}
+	return s
+}
+
+// TestCatalogueLints requires the built-in catalogue to be free of lint
+// errors and warnings, with every rules: entry naming a real doctor rule.
+func TestCatalogueLints(t *testing.T) {
+	t.Parallel()
+	s := load(t)
+	rules := map[string]bool{}
+	for _, r := range doctor.Rules(doctor.Checks()) {
+		rules[r.ID] = true
+	}
+	for _, p := range kb.Lint(s, kb.LintOptions{Rules: rules}) {
+		t.Errorf("%s (%s)", p, p.Severity)
+	}
+}
+
+// TestFailureRunbookCount keeps the build/run failure catalogue at its
+// promised size.
+func TestFailureRunbookCount(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for _, rb := range load(t).Runbooks() {
+		if len(rb.Symptoms) > 0 {
+			n++
+		}
+	}
+	if n < 45 {
+		t.Errorf("%d failure runbooks with log symptoms, want at least 45", n)
+	}
+}
+
+// TestEveryDoctorRuleHasRunbook: every rule doctor can report must have a
+// built-in runbook that lists it under rules: (its runbook id is the rule's
+// RunbookID), so `goport kb show <rule>` always answers.
+func TestEveryDoctorRuleHasRunbook(t *testing.T) {
+	t.Parallel()
+	s := load(t)
+	var missing []string
+	for _, r := range doctor.Rules(doctor.Checks()) {
+		rb, ok := s.Get(r.RunbookID())
+		if !ok || !slices.Contains(rb.Rules, r.ID) {
+			missing = append(missing, r.ID)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("doctor rules without a runbook: %s", strings.Join(missing, ", "))
+	}
+}
+
+// TestRuleRunbooksMatchRuleMetadata keeps a rule runbook's severity equal
+// to the rule's default severity.
+func TestRuleRunbooksMatchRuleMetadata(t *testing.T) {
+	t.Parallel()
+	s := load(t)
+	for _, r := range doctor.Rules(doctor.Checks()) {
+		rb, ok := s.Get(r.RunbookID())
+		if !ok || rb.ID != r.ID {
+			continue
+		}
+		if rb.Severity != r.Severity && r.Severity != finding.Never {
+			t.Errorf("%s: runbook severity %s, rule severity %s", r.ID, rb.Severity, r.Severity)
+		}
+	}
+}
