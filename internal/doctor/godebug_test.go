@@ -104,11 +104,11 @@ func TestGODEBUGInGoEnvFileIsIgnored(t *testing.T) {
 	t.Parallel()
 	env := healthyEnv(t)
 	path := writeGoEnv(t, env, "GODEBUG=tlsrsakex=1\n")
-	out, err := proxyRunGo(t, t.TempDir(), env, "env", "GODEBUG")
+	out, err := goRun(t, t.TempDir(), env, "env", "GODEBUG")
 	if err != nil || strings.TrimSpace(out) != "" {
 		t.Fatalf("go env GODEBUG with GODEBUG in the GOENV file = %q, %v; want empty", out, err)
 	}
-	out, err = proxyRunGo(t, t.TempDir(), env, "env", "-w", "GODEBUG=gctrace=1")
+	out, err = goRun(t, t.TempDir(), env, "env", "-w", "GODEBUG=gctrace=1")
 	if err == nil || !strings.Contains(out, "GODEBUG can only be set using the OS environment") {
 		t.Errorf("go env -w GODEBUG: err=%v, output %q", err, out)
 	}
@@ -130,7 +130,7 @@ func TestGODEBUGInGoEnvFileIsIgnored(t *testing.T) {
 func TestGODEBUGListsAreKnown(t *testing.T) {
 	t.Parallel()
 	goroot := strings.TrimSpace(func() string {
-		out, err := proxyRunGo(t, t.TempDir(), healthyEnv(t), "env", "GOROOT")
+		out, err := goRun(t, t.TempDir(), healthyEnv(t), "env", "GOROOT")
 		if err != nil {
 			t.Fatalf("go env GOROOT: %v\n%s", err, out)
 		}

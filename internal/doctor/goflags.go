@@ -41,9 +41,17 @@ func goflagsChecks() []Check {
 type goflagProblem struct {
 	Field    string // the field as split, or the whole value for a quoting error
 	Severity finding.Severity
-	// Why reads like the go command's own complaint when it has one.
-	Why string
-	Fix string
+	// GoSays is the go command's own complaint, "" when it is silent.
+	GoSays string
+	Why    string
+	Fix    string
+}
+
+func (p goflagProblem) message() string {
+	if p.GoSays == "" {
+		return p.Why
+	}
+	return p.GoSays + ": " + p.Why
 }
 
 // checkGOFLAGSValue reports every problem the go command would have with
@@ -53,7 +61,7 @@ func checkGOFLAGSValue(value string) []goflagProblem {
 	fields, err := splitGOFLAGS(value)
 	if err != nil {
 		return []goflagProblem{{Field: value, Severity: finding.Error,
-			Why: "go: parsing $GOFLAGS: " + err.Error() + ": every go command fails",
+			GoSays: "go: parsing $GOFLAGS: " + err.Error(), Why: "every go command fails",
 			Fix: "close the quote: a quoted field runs from its opening quote to the next identical quote"}}
 	}
 	var out []goflagProblem
@@ -77,13 +85,13 @@ func checkGOFLAGSField(f string) (goflagProblem, bool) {
 	if !strings.HasPrefix(f, "-") || f == "-" || f == "--" || strings.HasPrefix(f, "---") ||
 		strings.HasPrefix(f, "-=") || strings.HasPrefix(f, "--=") {
 		return goflagProblem{Field: f, Severity: finding.Error,
-			Why: fmt.Sprintf("go: parsing $GOFLAGS: non-flag %q: every go command fails", f),
+			GoSays: fmt.Sprintf("go: parsing $GOFLAGS: non-flag %q", f), Why: "every go command fails",
 			Fix: "start the entry with '-' (for example -mod=mod), or remove it"}, true
 	}
 	name, val, hasVal := goflagParts(f)
 	if !knownGoFlag(name) {
 		return goflagProblem{Field: f, Severity: finding.Error,
-			Why: "go: parsing $GOFLAGS: unknown flag -" + name + ": no go command defines it, so every go command fails",
+			GoSays: "go: parsing $GOFLAGS: unknown flag -" + name, Why: "no go command defines it, so every go command fails",
 			Fix: "remove -" + name + " from GOFLAGS"}, true
 	}
 	kind, isBuild := buildFlags[name]
@@ -103,7 +111,7 @@ func checkGOFLAGSField(f string) (goflagProblem, bool) {
 		return p, true
 	}
 	if why := badBuildFlagValue(name, kind, val, hasVal); why != "" {
-		return goflagProblem{Field: f, Severity: finding.Error, Why: why + ": every build fails",
+		return goflagProblem{Field: f, Severity: finding.Error, GoSays: why, Why: "every build fails",
 			Fix: "correct or remove " + f}, true
 	}
 	return goflagProblem{}, false
@@ -270,7 +278,7 @@ func checkGOFLAGS(c *Context) []finding.Finding {
 	for _, p := range checkGOFLAGSValue(s.Value) {
 		fs = append(fs, finding.Finding{
 			Severity: p.Severity,
-			Message:  fmt.Sprintf("GOFLAGS entry %q: %s", redact(p.Field), redact(p.Why)),
+			Message:  fmt.Sprintf("GOFLAGS entry %q: %s", redact(p.Field), redact(p.message())),
 			Evidence: []finding.Evidence{redactedEvidence(s)},
 			Fix:      redact(p.Fix),
 		})

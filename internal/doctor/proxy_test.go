@@ -77,8 +77,17 @@ func failingProxy(t *testing.T, status int) *httptest.Server {
 	return srv
 }
 
-// proxyRunGo runs the real go command in dir and returns its combined output.
+// proxyRunGo runs the real go command in dir for a download and returns
+// its combined output.
 func proxyRunGo(t *testing.T, dir string, environ []string, args ...string) (string, error) {
+	t.Helper()
+	// A read-only module cache would make t.TempDir's cleanup fail.
+	return goRun(t, dir, withEnv(environ, "GOFLAGS=-modcacherw"), args...)
+}
+
+// goRun runs the real go command in dir with exactly environ and returns
+// its combined output.
+func goRun(t *testing.T, dir string, environ []string, args ...string) (string, error) {
 	t.Helper()
 	// GOTELEMETRY is read-only; the mode file is what turns telemetry off,
 	// so that no counter file is still being written during cleanup.
@@ -95,8 +104,7 @@ func proxyRunGo(t *testing.T, dir string, environ []string, args ...string) (str
 	}
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
-	// A read-only module cache would make t.TempDir's cleanup fail.
-	cmd.Env = withEnv(environ, "GOFLAGS=-modcacherw")
+	cmd.Env = environ
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -281,7 +289,7 @@ func TestProxySettingFromGoEnvFile(t *testing.T) {
 	path := writeGoEnv(t, env, "# written by go env -w\nGOPROXY=off\n")
 	// An empty GOPROXY in the environment counts as unset: the file applies.
 	env = withEnv(env, "GOPROXY=")
-	out, err := proxyRunGo(t, t.TempDir(), env, "env", "GOPROXY")
+	out, err := goRun(t, t.TempDir(), env, "env", "GOPROXY")
 	if err != nil || strings.TrimSpace(out) != "off" {
 		t.Fatalf("go env GOPROXY = %q, %v; want off", out, err)
 	}
