@@ -17,6 +17,7 @@ type upgradeOptions struct {
 	report  reportFlags
 	to      string
 	noLoops bool
+	noVet   bool
 	targets []string
 }
 
@@ -30,7 +31,9 @@ line, and the toolchain that builds it, move to --to (default: the installed
 Go): GODEBUG defaults that flip for APIs the module uses (with the godebug
 line that keeps the old behaviour), //go:debug and godebug lines the new
 toolchain rejects or ignores, loops whose variables become per-iteration
-(asked from the compiler: one build of the module's packages), //go:linkname
+(asked from the compiler: one build of the module's packages), new go vet
+diagnostics at the raised go line (go vet runs twice, the raised go.mod is
+passed through -overlay and never written), //go:linkname
 references the linker rejects, go.mod and vendoring mechanics, platform
 minimums for --target, and deprecated standard-library APIs in use.
 
@@ -43,6 +46,7 @@ It type-checks the module with 'go list -export' and never uses the network.`,
 	opts.report.register(cmd)
 	cmd.Flags().StringVar(&opts.to, "to", "", "Go version to upgrade to, e.g. 1.24 (default: the installed Go)")
 	cmd.Flags().BoolVar(&opts.noLoops, "no-loops", false, "skip the compiler-backed loop-variable analysis")
+	cmd.Flags().BoolVar(&opts.noVet, "no-vet", false, "skip running go vet at both go lines")
 	cmd.Flags().StringSliceVar(&opts.targets, "target", nil, "target the module ships to, goos/goarch[/variant] (repeatable)")
 	return cmd
 }
@@ -65,7 +69,7 @@ func runUpgrade(cmd *cobra.Command, s *Streams, opts *upgradeOptions, args []str
 		dir = args[0]
 	}
 	res, err := upgrade.Analyze(cmd.Context(), upgrade.Options{
-		Dir: dir, To: opts.to, Environ: s.Environ, Loops: !opts.noLoops, Targets: targets,
+		Dir: dir, To: opts.to, Environ: s.Environ, Loops: !opts.noLoops, Vet: !opts.noVet, Targets: targets,
 	})
 	if errors.Is(err, upgrade.ErrNotDir) || errors.Is(err, upgrade.ErrVersion) || errors.Is(err, upgrade.ErrNoModule) {
 		return usageError(cmd, "%v", err)
@@ -94,6 +98,11 @@ func (f upgradeFacts) WriteText(w io.Writer, _ bool) error {
 	}
 	if !f.Loops {
 		b.WriteString("loop-variable analysis skipped (--no-loops)\n")
+	}
+	if !f.Vet {
+		b.WriteString("go vet comparison skipped (--no-vet)\n")
+	} else if f.VetSkipped != "" {
+		b.WriteString("go vet comparison incomplete: " + f.VetSkipped + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

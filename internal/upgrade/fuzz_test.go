@@ -92,3 +92,13 @@ func runtimeGOROOT() string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+func FuzzParseVetJSON(f *testing.F) {
+	f.Add([]byte("# m\n{\"m\": {\"printf\": [{\"posn\": \"/a.go:5:31\", \"message\": \"x\"}]}}\n{\"n\": {\"a\": {\"error\": \"e\"}}}\n"))
+	f.Add([]byte("{}"))
+	f.Add([]byte("{\"m\": 1}"))
+	f.Fuzz(func(t *testing.T, out []byte) {
+		_, _ = ParseVetJSON(out)
+		_ = parsePosn(string(out))
+	})
+}

@@ -157,3 +157,12 @@ func installedLine(t *testing.T, env []string) string {
 	}
 	return goLine(m)
 }
+
+func installedGOROOT(t *testing.T) string {
+	t.Helper()
+	e, err := goenv.Load(context.Background(), t.TempDir(), testEnv(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Get("GOROOT")
+}

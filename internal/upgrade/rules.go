@@ -11,6 +11,7 @@ const (
 	RuleGodebugRemoved   = "GP-UPG-103"
 	RuleGodebugMisplaced = "GP-UPG-104"
 	RuleLoopVar          = "GP-UPG-201"
+	RuleVetNew           = "GP-UPG-202"
 	RuleLinkname         = "GP-UPG-301"
 	RuleTidy117          = "GP-UPG-401"
 	RuleVendorLang       = "GP-UPG-402"
@@ -57,6 +58,14 @@ func Rules() []finding.Rule {
 				"Closures and pointers that captured the shared variable now see one value per iteration. The compiler " +
 				"reports exactly the loops it rewrites (-gcflags=-d=loopvar=3 with the new -lang).",
 			Fix: "Check that the loop does not rely on the shared variable; `go test` with both go lines, or bisect with `bisect -compile=loopvar`.",
+		},
+		{
+			ID: RuleVetNew, Title: "go vet reports new problems at the new go line", Severity: finding.Warning,
+			Explanation: "Some vet checks depend on the file's language version: printf's non-constant format check from go1.24, " +
+				"copylock in 3-clause loops from go1.22, stdversion from go1.21. go vet runs with the raised go line " +
+				"(through -overlay, nothing is written) and its new diagnostics are reported; those from analyzers that " +
+				"`go test` runs are errors, because they fail the tests.",
+			Fix: "Fix the code before raising the go line.",
 		},
 		{
 			ID: RuleLinkname, Title: "//go:linkname into the standard library rejected", Severity: finding.Error,

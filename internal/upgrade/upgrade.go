@@ -33,6 +33,8 @@ type Options struct {
 	Environ []string
 	// Loops runs the compiler-backed loop-variable analysis (one build).
 	Loops bool
+	// Vet runs go vet at both go lines and reports new diagnostics.
+	Vet bool
 	// Targets are the platforms the module ships to; platform changes are
 	// reported only for them.
 	Targets []target.Target
@@ -61,6 +63,10 @@ type Facts struct {
 	Keep []string `json:"keep,omitempty"`
 	// Loops says whether the compiler-backed loop analysis ran.
 	Loops bool `json:"loops"`
+	// Vet says whether go vet ran at both go lines; VetSkipped says why
+	// it could not complete.
+	Vet        bool   `json:"vet"`
+	VetSkipped string `json:"vet_skipped,omitempty"`
 }
 
 // Result is the outcome of Analyze.
@@ -75,6 +81,7 @@ type analysis struct {
 	env       *goenv.Env
 	root      string
 	gomodPath string
+	modData   []byte
 	mod       *modfile.File
 	work      *modfile.WorkFile
 	workPath  string
@@ -127,6 +134,7 @@ func Analyze(ctx context.Context, opts Options) (*Result, error) {
 		GodebugFrom: FormatDefaults(a.table.Defaults(a.from)),
 		GodebugTo:   FormatDefaults(a.table.Defaults(a.to)),
 		Loops:       opts.Loops,
+		Vet:         opts.Vet,
 	}
 	// go.mod's godebug lines are checked first: an unknown key makes every
 	// go command fail, and that finding is the report then.
@@ -147,6 +155,11 @@ func Analyze(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if opts.Loops && a.from < 22 && a.to >= 22 {
 		if err := a.checkLoops(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Vet {
+		if err := a.checkVet(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -171,6 +184,7 @@ func (a *analysis) loadModule() error {
 	if err != nil {
 		return fmt.Errorf("reading go.mod: %w", err)
 	}
+	a.modData = data
 	if a.mod, err = modfile.Parse(gomod, data, nil); err != nil {
 		return fmt.Errorf("parsing go.mod: %w", err)
 	}
