@@ -255,7 +255,7 @@ func (check *buildTagChecker) goBuildLine(pos token.Pos, line string) {
 	if check.goBuildPos == token.NoPos {
 		check.goBuildPos = pos
 	} else {
-		check.report(pos, line, "unexpected extra //go:build line")
+		check.report(pos, line, "unexpected extra //go:build line (the go command rejects the file: multiple //go:build comments)")
 		check.crossCheck = false
 	}
 	x, err := constraint.Parse(line)
@@ -377,22 +377,10 @@ func malformedGoTag(tag string) bool {
 	return !validGoVersionTag(tag)
 }
 
-// validGoVersionTag reports whether tag is go1.N with N a decimal
-// without a leading zero (go1 alone is valid too), as vet requires.
+// validGoVersionTag reports whether tag is a go version tag (go1.N), as
+// vet decides it.
 func validGoVersionTag(tag string) bool {
-	if tag == "go1" {
-		return true
-	}
-	n, ok := strings.CutPrefix(tag, "go1.")
-	if !ok || n == "" || (n[0] == '0' && n != "0") {
-		return false
-	}
-	for _, r := range n {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	return constraint.GoVersion(&constraint.TagExpr{Tag: tag}) != ""
 }
 
 // ---- GP-SRC-002: cgo packages and the targets that need a C compiler.
@@ -877,18 +865,19 @@ func checkSourcesParse(c *Context) []finding.Finding {
 			continue
 		}
 		loc := &finding.Location{Path: f.Path}
-		msg := f.Err.Error()
+		first, more := f.Err.Error(), ""
 		var list scanner.ErrorList
 		if errors.As(f.Err, &list) && len(list) > 0 {
 			loc.Line, loc.Column = list[0].Pos.Line, list[0].Pos.Column
-			msg = list[0].Msg
+			first = list[0].Msg
 			if len(list) > 1 {
-				msg += fmt.Sprintf(" (and %d more errors)", len(list)-1)
+				more = fmt.Sprintf(" (and %d more errors)", len(list)-1)
 			}
 		}
+		msg := first + more
 		fin := finding.Finding{
 			Message:  fmt.Sprintf("%s: %s: the package in %s does not build", loc, msg, path.Dir(f.Path)),
-			Evidence: []finding.Evidence{{Location: loc, Text: msg}},
+			Evidence: []finding.Evidence{{Location: loc, Text: first}},
 			Fix:      "fix the syntax at " + loc.String(),
 		}
 		if goos != "" {
