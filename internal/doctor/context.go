@@ -96,8 +96,15 @@ type SourceFile struct {
 	Err  error
 }
 
-// ErrNotDir is returned when Options.Dir is missing or not a directory.
+// ErrNotDir is returned when Options.Dir is missing or not a directory; the
+// error's text says which.
 var ErrNotDir = errors.New("not a directory")
+
+// notDirError says precisely what is wrong with a DIR argument.
+type notDirError struct{ dir, why string }
+
+func (e *notDirError) Error() string { return e.dir + ": " + e.why }
+func (e *notDirError) Is(target error) bool { return target == ErrNotDir }
 
 // Setting is the effective value of a go environment variable and where it
 // was set.
@@ -166,8 +173,13 @@ func Gather(ctx context.Context, opts Options) (*Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("%s: %w", opts.Dir, ErrNotDir)
+	switch fi, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &notDirError{opts.Dir, "no such directory"}
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", opts.Dir, err)
+	case !fi.IsDir():
+		return nil, &notDirError{opts.Dir, "not a directory"}
 	}
 	c := &Context{Dir: dir, Root: dir, Environ: opts.Environ, Targets: opts.Targets, Fset: token.NewFileSet()}
 	if opts.Host != nil {
