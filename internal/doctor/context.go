@@ -103,7 +103,7 @@ var ErrNotDir = errors.New("not a directory")
 // notDirError says precisely what is wrong with a DIR argument.
 type notDirError struct{ dir, why string }
 
-func (e *notDirError) Error() string { return e.dir + ": " + e.why }
+func (e *notDirError) Error() string        { return e.dir + ": " + e.why }
 func (e *notDirError) Is(target error) bool { return target == ErrNotDir }
 
 // Setting is the effective value of a go environment variable and where it
