@@ -35,7 +35,7 @@ var (
 )
 
 // MaxTitle is the longest title lint accepts.
-const MaxTitle = 80
+const MaxTitle = 60
 
 // LintOptions tune Lint.
 type LintOptions struct {
