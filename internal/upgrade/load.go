@@ -51,13 +51,12 @@ func goCommand(ctx context.Context, gobin, dir string, environ []string, args ..
 	return cmd
 }
 
-// listPackages runs one `go list -e -json -deps -export -test ./...` in
-// the module root. -export makes the go command compile (or take from its
-// cache) the export data go/types needs; -test adds the test variants so
-// _test.go files are type-checked too.
+// listPackages lists the module's packages, their test variants and all
+// their dependencies, dependencies first (`go list -deps` order). Nothing
+// is compiled except cgo preprocessing (-compiled).
 func listPackages(ctx context.Context, gobin, root string, environ []string) ([]*listedPackage, error) {
-	cmd := goCommand(ctx, gobin, root, environ, "list", "-e", "-deps", "-export", "-test",
-		"-json=Dir,ImportPath,Name,Export,Standard,DepOnly,ForTest,GoFiles,CgoFiles,CompiledGoFiles,ImportMap,Module,Error",
+	cmd := goCommand(ctx, gobin, root, environ, "list", "-e", "-deps", "-test", "-compiled",
+		"-json=Dir,ImportPath,Name,Standard,DepOnly,ForTest,GoFiles,CgoFiles,CompiledGoFiles,ImportMap,Module,Error",
 		"./...")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -81,6 +80,47 @@ func listPackages(ctx context.Context, gobin, root string, environ []string) ([]
 	return pkgs, nil
 }
 
+// exportData fills in the export data of every package outside the main
+// module, with one `go list -export`: only dependencies are compiled (or
+// taken from the build cache); the module itself is type-checked from
+// source, so a change to it costs no compilation.
+func exportData(ctx context.Context, gobin, root string, environ []string, pkgs []*listedPackage) error {
+	var deps []string
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		if inMainModule(p) || p.ImportPath == "unsafe" || p.ImportPath == "C" || seen[p.ImportPath] {
+			continue
+		}
+		seen[p.ImportPath] = true
+		deps = append(deps, p.ImportPath)
+	}
+	if len(deps) == 0 {
+		return nil
+	}
+	cmd := goCommand(ctx, gobin, root, environ, append([]string{"list", "-e", "-export", "-f", "{{.ImportPath}}\t{{.Export}}"}, deps...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil && stdout.Len() == 0 {
+		return commandError(err, stderr.Bytes())
+	}
+	export := map[string]string{}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if path, file, ok := strings.Cut(line, "\t"); ok && file != "" {
+			export[path] = file
+		}
+	}
+	for _, p := range pkgs {
+		if !inMainModule(p) {
+			p.Export = export[p.ImportPath]
+		}
+	}
+	return nil
+}
+
+func inMainModule(p *listedPackage) bool {
+	return p.Module != nil && p.Module.Main && !p.Standard
+}
+
 // commandError reports a failed go command with its whole diagnostic,
 // which often spans lines ("go: error loading go.mod:\ngo.mod:5: ...").
 func commandError(err error, stderr []byte) error {
@@ -101,13 +141,14 @@ type checkedPackage struct {
 	listed *listedPackage
 	files  []*ast.File
 	info   *types.Info
+	types  *types.Package
 }
 
-// typeCheck parses and type-checks the module's own packages against the
-// export data of their dependencies. A test variant replaces the plain
-// package (it has the same files plus the tests); the generated test
-// mains are skipped. Type errors do not stop the analysis: what resolves
-// is still used.
+// typeCheck parses and type-checks the module's own packages from
+// source, in dependency order, against the export data of everything
+// else. Test variants are checked too (a package's test variant replaces
+// it: same files plus tests); the generated test mains are skipped. Type
+// errors do not stop the analysis: what resolves is still used.
 func typeCheck(fset *token.FileSet, pkgs []*listedPackage) []*checkedPackage {
 	byPath := map[string]*listedPackage{}
 	hasTestVariant := map[string]bool{}
@@ -117,21 +158,25 @@ func typeCheck(fset *token.FileSet, pkgs []*listedPackage) []*checkedPackage {
 			hasTestVariant[p.ForTest] = true
 		}
 	}
+	checkedTypes := map[string]*types.Package{}
+	exports := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		dep, ok := byPath[path]
+		if !ok || dep.Export == "" {
+			return nil, fmt.Errorf("no export data for %s", path)
+		}
+		return os.Open(dep.Export)
+	})
 	var out []*checkedPackage
 	for _, p := range pkgs {
-		if p.Module == nil || !p.Module.Main || p.Standard {
+		if !inMainModule(p) || isTestMain(p) {
 			continue
 		}
+		cp := checkOne(fset, p, exports, checkedTypes)
+		checkedTypes[p.ImportPath] = cp.types
 		if p.ForTest == "" && hasTestVariant[p.ImportPath] {
-			continue
+			continue // needed by others, reported through its test variant
 		}
-		if p.ForTest == "" && strings.HasSuffix(p.ImportPath, ".test") && p.Name == "main" && len(p.GoFiles) == 0 {
-			continue
-		}
-		if isTestMain(p) {
-			continue
-		}
-		out = append(out, checkOne(fset, p, byPath))
+		out = append(out, cp)
 	}
 	return out
 }
@@ -150,7 +195,12 @@ func isTestMain(p *listedPackage) bool {
 	return true
 }
 
-func checkOne(fset *token.FileSet, p *listedPackage, byPath map[string]*listedPackage) *checkedPackage {
+// importerFunc adapts a function to types.Importer.
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+func checkOne(fset *token.FileSet, p *listedPackage, exports types.Importer, checked map[string]*types.Package) *checkedPackage {
 	cp := &checkedPackage{listed: p}
 	names := p.CompiledGoFiles
 	if len(names) == 0 {
@@ -167,21 +217,23 @@ func checkOne(fset *token.FileSet, p *listedPackage, byPath map[string]*listedPa
 		}
 		cp.files = append(cp.files, f)
 	}
-	lookup := func(path string) (io.ReadCloser, error) {
+	imp := importerFunc(func(path string) (*types.Package, error) {
+		if path == "unsafe" {
+			return types.Unsafe, nil
+		}
 		if mapped, ok := p.ImportMap[path]; ok {
 			path = mapped
 		}
-		dep, ok := byPath[path]
-		if !ok || dep.Export == "" {
-			return nil, fmt.Errorf("no export data for %s", path)
+		if pkg, ok := checked[path]; ok {
+			return pkg, nil
 		}
-		return os.Open(dep.Export)
-	}
+		return exports.Import(path)
+	})
 	conf := types.Config{
-		Importer: importer.ForCompiler(fset, "gc", lookup),
+		Importer: imp,
 		Error:    func(error) {}, // keep going: partial information is still useful
 	}
 	cp.info = &types.Info{Uses: map[*ast.Ident]types.Object{}, Selections: map[*ast.SelectorExpr]*types.Selection{}}
-	_, _ = conf.Check(strings.Fields(p.ImportPath)[0], fset, cp.files, cp.info)
+	cp.types, _ = conf.Check(strings.Fields(p.ImportPath)[0], fset, cp.files, cp.info)
 	return cp
 }

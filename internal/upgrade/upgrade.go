@@ -145,6 +145,9 @@ func Analyze(ctx context.Context, opts Options) (*Result, error) {
 		}
 		return nil, fmt.Errorf("listing packages: %w", err)
 	}
+	if err := exportData(ctx, a.env.GoBinary, a.root, opts.Environ, a.listed); err != nil {
+		return nil, fmt.Errorf("loading dependencies: %w", err)
+	}
 	a.checked = typeCheck(a.fset, a.listed)
 	a.uses = collectUses(a.fset, a.rel, a.checked)
 
