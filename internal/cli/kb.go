@@ -341,7 +341,11 @@ is 1 when any is an error.`,
 				for _, p := range problems {
 					fmt.Fprintf(s.Out, "%s (%s)\n", p, p.Severity)
 				}
-				fmt.Fprintf(s.Out, "%d runbooks, %d problems\n", len(store.All), len(problems))
+				word := "problems"
+				if len(problems) == 1 {
+					word = "problem"
+				}
+				fmt.Fprintf(s.Out, "%d runbooks, %d %s\n", len(store.All), len(problems), word)
 			}
 			if failed {
 				return errFindings

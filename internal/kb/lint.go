@@ -99,7 +99,7 @@ func lintRunbook(s *Store, rb *Runbook, opts LintOptions) []Problem {
 		errorf("title", "title is longer than %d characters", MaxTitle)
 	}
 	if len(rb.Tags) == 0 {
-		errorf("tags", "no tags")
+		add("tags", finding.Warning, "no tags")
 	}
 	for i, t := range rb.Tags {
 		if len(t) > 63 || !tagRE.MatchString(t) {
