@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -223,6 +224,9 @@ func (inv *Inventory) Runner(t target.Target) *Runner {
 	case h.GOOS != "windows" && t.GOOS == "windows" && (t.GOARCH == "amd64" || t.GOARCH == "386"):
 		for _, name := range []string{"wine", "wine64"} {
 			if p, err := goenv.LookPath(name, inv.opts.Environ); err == nil {
+				if !wineRunsGo(inv.probeVersion(p)) {
+					return nil
+				}
 				return &Runner{Kind: "wine", Path: p, Env: []string{"WINEDEBUG=-all"}}
 			}
 		}
@@ -249,6 +253,74 @@ func (inv *Inventory) Runner(t target.Target) *Runner {
 		}
 	}
 	return nil
+}
+
+// probeVersion runs `prog --version` once and returns its first line.
+func (inv *Inventory) probeVersion(prog string) string {
+	inv.mu.Lock()
+	d, ok := inv.dumps["version\x00"+prog]
+	if !ok {
+		d = &dump{}
+		inv.dumps["version\x00"+prog] = d
+	}
+	inv.mu.Unlock()
+	d.once.Do(func() {
+		ctx, cancel := context.WithTimeout(inv.ctx, 20*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, prog, "--version")
+		cmd.Env = inv.opts.Environ
+		out, err := cmd.Output()
+		if err == nil {
+			d.triplet, _, _ = strings.Cut(strings.TrimSpace(string(out)), "\n")
+		}
+	})
+	return d.triplet
+}
+
+// wineRunsGo reports whether a `wine --version` line ("wine-8.0 (Debian
+// 8.0~repack-4)") names a Wine that can start Go programs: the Go runtime
+// needs ProcessPrng from bcryptprimitives.dll, which Wine provides since
+// 8.13; older Wines abort every Go binary with "bcryptprimitives.dll not
+// found".
+func wineRunsGo(version string) bool {
+	v, ok := strings.CutPrefix(version, "wine-")
+	if !ok {
+		return false
+	}
+	v, _, _ = strings.Cut(v, " ")
+	majS, minS, _ := strings.Cut(v, ".")
+	maj, err1 := strconv.Atoi(majS)
+	if i := strings.IndexFunc(minS, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		minS = minS[:i]
+	}
+	min, err2 := strconv.Atoi(minS)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return maj > 8 || maj == 8 && min >= 13
+}
+
+// RunnerHint says why no runner serves t on this host, or "".
+func (inv *Inventory) RunnerHint(t target.Target) string {
+	if inv.Runner(t) != nil {
+		return ""
+	}
+	if t.GOOS == "windows" && inv.opts.Host.GOOS != "windows" {
+		if p, err := goenv.LookPath("wine", inv.opts.Environ); err == nil {
+			return inv.probeVersion(p) + " is older than Wine 8.13, the first that runs Go programs (bcryptprimitives.dll)"
+		}
+		return "install wine 8.13 or newer"
+	}
+	if t.GOOS == "linux" && inv.opts.Host.GOOS == "linux" {
+		return "install qemu-user"
+	}
+	if t.GOOS == "js" {
+		return "install node"
+	}
+	if t.GOOS == "wasip1" {
+		return "install wasmtime or wazero"
+	}
+	return ""
 }
 
 // WasmExecNode returns the node loader for js/wasm binaries shipped with
@@ -294,9 +366,11 @@ type Info struct {
 	// for targets without cgo.
 	Compiler *Compiler `json:"compiler,omitempty"`
 	// CompilerHint says how to get a compiler when Compiler is nil.
-	CompilerHint string   `json:"compiler_hint,omitempty"`
-	Runner       *Runner  `json:"runner,omitempty"`
-	BuildModes   []string `json:"build_modes"`
+	CompilerHint string  `json:"compiler_hint,omitempty"`
+	Runner       *Runner `json:"runner,omitempty"`
+	// RunnerHint says how to get a runner when Runner is nil.
+	RunnerHint string   `json:"runner_hint,omitempty"`
+	BuildModes []string `json:"build_modes"`
 }
 
 // Describe gathers everything the host offers for each port. Compiler
@@ -307,7 +381,7 @@ func (inv *Inventory) Describe(ports []goenv.Port) []Info {
 	for i, p := range ports {
 		t := target.Target{GOOS: p.GOOS, GOARCH: p.GOARCH}
 		out[i] = Info{Target: t, FirstClass: p.FirstClass, CgoSupported: p.CgoSupported,
-			BuildModes: SupportedModes(p.GOOS, p.GOARCH), Runner: inv.Runner(t)}
+			BuildModes: SupportedModes(p.GOOS, p.GOARCH), Runner: inv.Runner(t), RunnerHint: inv.RunnerHint(t)}
 		if out[i].BuildModes == nil {
 			out[i].BuildModes = []string{}
 		}

@@ -233,6 +233,10 @@ func TestRunners(t *testing.T) {
 				continue
 			}
 		}
+		if tt.kind == "wine" && r == nil && strings.Contains(inv.RunnerHint(tg), "older than Wine 8.13") {
+			t.Logf("%s: %s", tt.target, inv.RunnerHint(tg))
+			continue
+		}
 		switch {
 		case tt.kind == "" && r != nil:
 			t.Errorf("%s: runner %+v, want none", tt.target, r)
@@ -303,6 +307,23 @@ func TestDescribe(t *testing.T) {
 		}
 		if in.Target.GOOS == "linux" && in.Target.GOARCH == "amd64" && !strings.Contains(strings.Join(in.BuildModes, ","), "race") {
 			t.Errorf("linux/amd64 modes %v lack race", in.BuildModes)
+		}
+	}
+}
+
+func TestWineRunsGo(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]bool{
+		"wine-8.0 (Debian 8.0~repack-4)":       false,
+		"wine-8.13":                            true,
+		"wine-9.0 (Ubuntu 9.0~repack-4build3)": true,
+		"wine-10.0-rc1":                        true,
+		"wine-7.22 (Staging)":                  false,
+		"":                                     false,
+		"Wine 9":                               false,
+	} {
+		if got := wineRunsGo(v); got != want {
+			t.Errorf("wineRunsGo(%q) = %v, want %v", v, got, want)
 		}
 	}
 }
