@@ -41,14 +41,18 @@ func TestGoModParsesCleanly(t *testing.T) {
 // recompile the standard library for every case.
 func realGo(t *testing.T, c *Context, args ...string) (string, error) {
 	t.Helper()
-	gobin := filepath.Join(realGoDir(t), "go")
-	cache, err := exec.Command(gobin, "env", "GOCACHE").Output()
+	cache, err := exec.Command(filepath.Join(realGoDir(t), "go"), "env", "GOCACHE").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(gobin, args...)
-	cmd.Dir = c.Dir
-	cmd.Env = withEnv(c.Environ, "GOCACHE="+strings.TrimSpace(string(cache)))
+	return realGoIn(t, c.Dir, withEnv(c.Environ, "GOCACHE="+strings.TrimSpace(string(cache))), args...)
+}
+
+// realGoIn runs the real go command in dir with exactly environ.
+func realGoIn(t *testing.T, dir string, environ []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(realGoDir(t), "go"), args...)
+	cmd.Dir, cmd.Env = dir, environ
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
