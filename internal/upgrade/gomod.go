@@ -41,24 +41,27 @@ func (a *analysis) checkGoMod() {
 	if a.to >= 17 {
 		a.checkVendor()
 	}
-	// From 1.21 the main go line must be at least every dependency's;
-	// tidy raises it and the GODEBUG defaults move again.
-	if a.to >= 21 {
+	// From 1.21 the main go line must be at least every dependency's: go
+	// get and go mod tidy raise it silently, and the GODEBUG defaults move
+	// with it, whoever edits go.mod next.
+	if a.from < 21 && a.to >= 21 {
+		f := finding.Finding{Rule: RuleTidyRaises,
+			Message:  "from go 1.21 on, go get and go mod tidy raise the go line to the highest dependency go line, changing GODEBUG defaults without an edit of the go line",
+			Evidence: []finding.Evidence{goLineEv},
+			Fix:      fmt.Sprintf("pin the defaults with `godebug default=go%s` in go.mod, and review go line changes in go.mod diffs", goLine(a.to))}
 		maxMinor, maxMod := 0, ""
 		for _, p := range a.listed {
 			if p.Module == nil || p.Module.Main || p.Module.GoVersion == "" {
 				continue
 			}
 			if m, err := minorOf(p.Module.GoVersion); err == nil && m > maxMinor {
-				maxMinor, maxMod = m, p.Module.Path+" (go "+p.Module.GoVersion+")"
+				maxMinor, maxMod = m, p.Module.Path+" is at go "+p.Module.GoVersion
 			}
 		}
-		if maxMinor > a.to && maxMinor >= 21 {
-			a.add(finding.Finding{Rule: RuleTidyRaises,
-				Message:  fmt.Sprintf("go mod tidy will raise the go line past %s to 1.%d because of %s, changing GODEBUG defaults again", goLine(a.to), maxMinor, maxMod),
-				Evidence: []finding.Evidence{goLineEv, {Text: "dependency " + maxMod}},
-				Fix:      fmt.Sprintf("upgrade to go 1.%d directly, or pin defaults with `godebug default=go%s`", maxMinor, goLine(a.to))})
+		if maxMinor > a.to {
+			f.Evidence = append(f.Evidence, finding.Evidence{Text: maxMod})
 		}
+		a.add(f)
 	}
 	if a.from < 21 && a.to >= 21 {
 		a.add(finding.Finding{Rule: RuleOldToolchains,

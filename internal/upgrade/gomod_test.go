@@ -92,3 +92,30 @@ func TestVendorModulesWithoutGo(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// From go 1.21, go mod tidy raises the main go line to the highest
+// dependency go line: a module upgraded to 1.21 that requires a dependency
+// at 1.24 ends at 1.24, as GP-UPG-403 warns when crossing 1.21.
+func TestTidyRaisesGoLine(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	lib := writeModule(t, map[string]string{"go.mod": gomod("1.20"), "lib.go": "package lib\n"})
+	if got := byRule(analyze(t, lib, Options{To: "1.21", Environ: env}).Findings, RuleTidyRaises); len(got) != 1 {
+		t.Fatalf("crossing 1.21: %+v; want one GP-UPG-403", got)
+	}
+	if got := byRule(analyze(t, lib, Options{To: "1.20", Environ: env}).Findings, RuleTidyRaises); len(got) != 0 {
+		t.Fatalf("staying at 1.20: %+v", got)
+	}
+
+	root := writeModule(t, map[string]string{
+		"dep/go.mod":  "module example.com/dep\n\ngo 1.24\n",
+		"dep/dep.go":  "package dep\n\nconst X = 1\n",
+		"app/go.mod":  "module example.com/app\n\ngo 1.21\n\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => ../dep\n",
+		"app/main.go": "package main\n\nimport \"example.com/dep\"\n\nfunc main() { println(dep.X) }\n",
+	})
+	app := filepath.Join(root, "app")
+	mustGo(t, app, env, "mod", "tidy")
+	if out, _ := goRun(t, app, env, "mod", "edit", "-json"); !strings.Contains(out, `"Go": "1.24"`) {
+		t.Fatalf("go mod tidy did not raise the go line to 1.24:\n%s", out)
+	}
+}

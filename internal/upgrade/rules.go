@@ -87,10 +87,10 @@ func Rules() []finding.Rule {
 			Fix: "Run `go mod vendor` after raising the go line.",
 		},
 		{
-			ID: RuleTidyRaises, Title: "go mod tidy will raise the go line to a dependency's", Severity: finding.Warning,
+			ID: RuleTidyRaises, Title: "go get and go mod tidy will raise the go line", Severity: finding.Info,
 			Explanation: "From go 1.21 the main go line must be at least every dependency's; `go mod tidy` and `go get` raise it " +
-				"silently, which changes the GODEBUG defaults of the whole binary again.",
-			Fix: "Upgrade straight to the highest go line among dependencies, or pin the defaults with `godebug default=go1.N`.",
+				"silently when a dependency needs a newer Go, which changes the GODEBUG defaults of the whole binary again.",
+			Fix: "Pin the defaults with `godebug default=go1.N` in go.mod, and review go line changes in go.mod diffs.",
 		},
 		{
 			ID: RuleOldToolchains, Title: "go.mod becomes unreadable by toolchains before Go 1.21", Severity: finding.Info,
