@@ -857,6 +857,14 @@ func nodeText(fset *token.FileSet, n ast.Node) string {
 
 // ---- GP-SRC-004: files that do not parse.
 
+// packageName names the package in a module-relative directory.
+func packageName(dir string) string {
+	if dir == "." {
+		return "the module's root package"
+	}
+	return "package ./" + dir
+}
+
 func checkSourcesParse(c *Context) []finding.Finding {
 	var fs []finding.Finding
 	goos, goarch := c.Go.Get("GOOS"), c.Go.Get("GOARCH")
@@ -876,7 +884,7 @@ func checkSourcesParse(c *Context) []finding.Finding {
 		}
 		msg := first + more
 		fin := finding.Finding{
-			Message:  fmt.Sprintf("%s: %s: the package in %s does not build", loc, msg, path.Dir(f.Path)),
+			Message:  fmt.Sprintf("%s: %s: %s does not build", loc, msg, packageName(path.Dir(f.Path))),
 			Evidence: []finding.Evidence{{Location: loc, Text: first}},
 			Fix:      "fix the syntax at " + loc.String(),
 		}

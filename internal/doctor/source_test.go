@@ -3,6 +3,8 @@ package doctor
 import (
 	"encoding/json"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -468,4 +470,47 @@ func TestSourcesParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSourceChecks feeds arbitrary source to the checks that read the
+// AST: they must never panic, whatever go/parser makes of the input.
+func FuzzSourceChecks(f *testing.F) {
+	f.Add("// +build linux,!cgo\n\npackage p\n")
+	f.Add("//go:build linux\n// +build windows\n\npackage p\n/*\n//go:build x\n*/\n")
+	f.Add("package p\n\nimport (\n\trt \"runtime\"\n\t. \"runtime/debug\"\n)\n\nfunc f() { for { rt.ReadMemStats(nil); FreeOSMemory() } }\n")
+	f.Add("package p\nimport \"C\"\nfunc (s *T) g() { go func() { for range time.Tick(1) { s.g() } }() }\n")
+	f.Add("// +build !!x a=b\n//go:build go.21 &&\npackage p\n")
+	f.Add("\xff\xfe//go:build\npackage")
+	f.Fuzz(func(t *testing.T, src string) {
+		c := &Context{Root: "/m", Fset: token.NewFileSet()}
+		file, err := parser.ParseFile(c.Fset, "/m/p.go", src, parser.ParseComments|parser.SkipObjectResolution)
+		c.Files = []*SourceFile{{Path: "p.go", Abs: "/m/p.go", AST: file, Err: err}}
+		for _, check := range []func(*Context) []finding.Finding{checkBuildTags, checkManualMemoryControl, checkSourcesParse} {
+			for _, f := range check(c) {
+				if f.Message == "" {
+					t.Errorf("finding without message: %+v", f)
+				}
+			}
+		}
+		_ = c.cgoPackages()
+	})
+}
+
+func FuzzGoQuotedFields(f *testing.F) {
+	for _, s := range []string{"", "-mod=vendor", `ccache "gcc -m32" 'x y'`, "'unterminated", "a\tb\r\nc", `"" ''`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fields, err := goQuotedFields(s)
+		if err != nil {
+			return
+		}
+		if !strings.ContainsAny(s, `"'`) {
+			// Without quotes it is plain splitting on ASCII white space.
+			want := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' })
+			if !slices.Equal(fields, want) && !(len(fields) == 0 && len(want) == 0) {
+				t.Errorf("goQuotedFields(%q) = %q, want %q", s, fields, want)
+			}
+		}
+	})
 }
