@@ -1,0 +1,470 @@
+package matrix
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/goport/goport/internal/cross"
+	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/target"
+)
+
+// Status is the outcome of one pair.
+type Status string
+
+const (
+	OK          Status = "ok"
+	Failed      Status = "failed"
+	Skipped     Status = "skipped"
+	Interrupted Status = "interrupted"
+)
+
+// PairResult is what happened to one pair.
+type PairResult struct {
+	Pair
+	Status Status `json:"status"`
+	// Reason says why the pair was skipped, failed or interrupted.
+	Reason string `json:"reason,omitempty"`
+	// Rule is the rule of a failure and Fix its concrete remedy.
+	Rule string `json:"rule,omitempty"`
+	Fix  string `json:"fix,omitempty"`
+	// Output is the path of the built file, relative to the module
+	// directory when it lies inside it.
+	Output string `json:"output,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	// Log is the tail of the build or verification log of a failure.
+	Log string `json:"log,omitempty"`
+	// CacheKey identifies what the build cache holds for this pair: Go
+	// version, target, CGO_ENABLED and C compiler.
+	CacheKey string `json:"cache_key"`
+	// Verified is true when binfile confirmed the output matches the
+	// target.
+	Verified bool       `json:"verified"`
+	Run      *RunResult `json:"run,omitempty"`
+}
+
+// RunResult is the smoke run of one output.
+type RunResult struct {
+	// Status is "passed", "failed" or "not-run".
+	Status   string `json:"status"`
+	Runner   string `json:"runner,omitempty"`
+	ExitCode int    `json:"exit_code"`
+	Output   string `json:"output,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// Options are the inputs of Run.
+type Options struct {
+	// Dir is the module directory builds run in.
+	Dir     string
+	Environ []string
+	GoEnv   *goenv.Env
+	// OutDir receives <goos>_<goarch>[_<variant>]/<name>[.exe].
+	OutDir string
+	Jobs   int
+	// Check compiles every package of Patterns per target and writes
+	// nothing.
+	Check    bool
+	Patterns []string
+	// NoTrimpath keeps absolute paths in binaries; -trimpath is the
+	// default.
+	NoTrimpath bool
+	LDFlags    string
+	Tags       string
+	// GlibcMax fails outputs whose glibc floor exceeds it ("2.31").
+	GlibcMax string
+	// CacheRoot, when set, gives each target its own GOCACHE below it.
+	CacheRoot string
+	// RunArgs, when not nil, makes Run execute every output with them.
+	RunArgs    []string
+	RunTimeout time.Duration
+	Cross      *cross.Inventory
+	// Progress is called once per finished pair, never concurrently.
+	Progress func(PairResult)
+}
+
+// Result is the outcome of a matrix run.
+type Result struct {
+	Schema      string       `json:"schema"`
+	GoVersion   string       `json:"go_version"`
+	Shard       target.Shard `json:"shard"`
+	Check       bool         `json:"check,omitempty"`
+	Interrupted bool         `json:"interrupted,omitempty"`
+	Pairs       []PairResult `json:"pairs"`
+}
+
+// Schema names the JSON form of Result.
+const Schema = "goport.matrix/v1"
+
+// Failed reports whether any pair failed, was interrupted, or failed its
+// smoke run.
+func (r *Result) Failed() bool {
+	for _, p := range r.Pairs {
+		if p.Status == Failed || p.Status == Interrupted || (p.Run != nil && p.Run.Status == "failed") {
+			return true
+		}
+	}
+	return false
+}
+
+// Run builds every pair of plan. Failures of single pairs are recorded in
+// the Result, not returned; the error is for what stops the whole run
+// (the output directory is locked, modules cannot be downloaded). When ctx
+// is cancelled, running builds are killed with their process groups,
+// their temporary files removed, and unstarted pairs are reported as
+// interrupted.
+func Run(ctx context.Context, opts Options, plan *Plan) (*Result, error) {
+	res := &Result{Schema: Schema, GoVersion: opts.GoEnv.Version(), Check: opts.Check}
+	if !opts.Check {
+		if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating output directory: %w", err)
+		}
+		unlock, err := lockDir(opts.OutDir)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
+	if err := prefetch(ctx, opts); err != nil {
+		return nil, err
+	}
+	pairs := plan.Pairs
+	if opts.Check {
+		pairs = checkPairs(plan, opts.Patterns)
+	}
+	res.Pairs = make([]PairResult, len(pairs))
+	var mu sync.Mutex
+	done := func(i int, pr PairResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		res.Pairs[i] = pr
+		if opts.Progress != nil {
+			opts.Progress(pr)
+		}
+	}
+	var g errgroup.Group
+	g.SetLimit(max(1, opts.Jobs))
+	for i, p := range pairs {
+		g.Go(func() error {
+			done(i, runPair(ctx, opts, p))
+			return nil
+		})
+	}
+	_ = g.Wait()
+	res.Interrupted = ctx.Err() != nil
+	return res, nil
+}
+
+// checkPairs turns the plan into one check per target over all patterns.
+func checkPairs(plan *Plan, patterns []string) []Pair {
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	var out []Pair
+	seen := map[target.Target]bool{}
+	for _, p := range plan.Pairs {
+		if seen[p.Target] {
+			continue
+		}
+		seen[p.Target] = true
+		cp := Pair{Package: strings.Join(patterns, " "), Target: p.Target, Compiler: p.Compiler}
+		for _, q := range plan.Pairs {
+			if q.Target == p.Target && q.Cgo && q.Compiler != nil {
+				cp.Cgo, cp.Compiler = true, q.Compiler
+			}
+		}
+		out = append(out, cp)
+	}
+	return out
+}
+
+func runPair(ctx context.Context, opts Options, p Pair) PairResult {
+	pr := PairResult{Pair: p, CacheKey: CacheKey(opts.GoEnv.Version(), p)}
+	switch {
+	case p.Skip != "":
+		pr.Status, pr.Reason = Skipped, p.Skip
+		return pr
+	case p.Fail != "":
+		pr.Status, pr.Reason, pr.Rule, pr.Fix = Failed, p.Fail, p.FailRule, p.FailFix
+		return pr
+	case ctx.Err() != nil:
+		pr.Status, pr.Reason = Interrupted, "not started"
+		return pr
+	}
+	if opts.Check {
+		return check(ctx, opts, pr)
+	}
+	return build(ctx, opts, pr)
+}
+
+// OutputPath is where pair p's binary goes below outDir.
+func OutputPath(outDir string, p Pair) string {
+	return filepath.Join(outDir, p.Target.DirName(), p.Name+p.Target.ExeSuffix())
+}
+
+func build(ctx context.Context, opts Options, pr PairResult) PairResult {
+	final := OutputPath(opts.OutDir, pr.Pair)
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		pr.Status, pr.Reason = Failed, err.Error()
+		return pr
+	}
+	// The go command writes -o in place; building to a hidden temporary
+	// name and renaming means the final name only ever holds a complete
+	// binary.
+	tmp := filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+".tmp-"+randomSuffix())
+	defer os.Remove(tmp)
+	args := append([]string{"build"}, buildFlags(opts)...)
+	args = append(args, "-o", tmp, pr.Package)
+	log, err := goCmd(ctx, opts, pr.Pair, args)
+	if err != nil {
+		return failure(ctx, pr, RuleBuildFailed.ID, "go build failed", log, err)
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		pr.Status, pr.Reason = Failed, err.Error()
+		return pr
+	}
+	pr.Output = relTo(opts.Dir, final)
+	if fi, err := os.Stat(final); err == nil {
+		pr.Size = fi.Size()
+	}
+	if problems, err := Verify(final, pr.Pair, opts.GlibcMax); err != nil || len(problems) > 0 {
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		pr.Status, pr.Rule = Failed, RuleVerify.ID
+		pr.Reason = "output does not match " + pr.Target.String() + ": " + problems[0]
+		pr.Log = strings.Join(problems, "\n")
+		return pr
+	}
+	pr.Verified = true
+	pr.Status = OK
+	if opts.RunArgs != nil {
+		pr.Run = smokeRun(ctx, opts, pr.Pair, final)
+	}
+	return pr
+}
+
+func check(ctx context.Context, opts Options, pr PairResult) PairResult {
+	args := append([]string{"build"}, buildFlags(opts)...)
+	args = append(args, "-o", os.DevNull)
+	args = append(args, strings.Fields(pr.Package)...)
+	log, err := goCmd(ctx, opts, pr.Pair, args)
+	if err != nil {
+		return failure(ctx, pr, RuleBuildFailed.ID, "packages do not compile", log, err)
+	}
+	pr.Status = OK
+	return pr
+}
+
+func failure(ctx context.Context, pr PairResult, rule, what string, log []byte, err error) PairResult {
+	if ctx.Err() != nil {
+		pr.Status, pr.Reason = Interrupted, "stopped while building"
+		return pr
+	}
+	pr.Status, pr.Rule = Failed, rule
+	pr.Log = Tail(string(log), 30)
+	pr.Reason = what + " for " + pr.Target.String() + ": " + firstErrorLine(string(log), err)
+	return pr
+}
+
+func buildFlags(opts Options) []string {
+	var args []string
+	if !opts.NoTrimpath {
+		args = append(args, "-trimpath")
+	}
+	if opts.LDFlags != "" {
+		args = append(args, "-ldflags="+opts.LDFlags)
+	}
+	if opts.Tags != "" {
+		args = append(args, "-tags="+opts.Tags)
+	}
+	return args
+}
+
+// pairEnv is the environment of a pair's build: the caller's, without any
+// target-selecting variable that could leak in, plus the pair's own.
+func pairEnv(opts Options, p Pair) []string {
+	drop := map[string]bool{"GOOS": true, "GOARCH": true, "CGO_ENABLED": true}
+	for _, arch := range []string{"amd64", "arm", "arm64", "386", "mips", "mips64", "ppc64", "riscv64"} {
+		drop[target.VariantVar(arch)] = true
+	}
+	if p.Compiler != nil {
+		drop["CC"], drop["CXX"] = true, true
+	}
+	if opts.CacheRoot != "" {
+		drop["GOCACHE"] = true
+	}
+	var env []string
+	for _, kv := range opts.Environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if !drop[k] {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, p.Target.Env()...)
+	if p.Cgo {
+		env = append(env, "CGO_ENABLED=1")
+	} else {
+		env = append(env, "CGO_ENABLED=0")
+	}
+	if p.Compiler != nil {
+		env = append(env, "CC="+p.Compiler.CC)
+		if p.Compiler.CXX != "" {
+			env = append(env, "CXX="+p.Compiler.CXX)
+		}
+	}
+	if opts.CacheRoot != "" {
+		env = append(env, "GOCACHE="+CacheDir(opts.CacheRoot, p))
+	}
+	return env
+}
+
+// CacheDir is pair p's GOCACHE below root with --isolate-cache.
+func CacheDir(root string, p Pair) string {
+	name := p.Target.DirName()
+	if p.Cgo {
+		name += "_cgo"
+	}
+	return filepath.Join(root, name)
+}
+
+// CacheKey is a stable key for what the build cache holds for p: CI
+// systems use it to save and restore one cache per target. Go's own cache
+// is already keyed by all of these, so the key only partitions storage.
+func CacheKey(goVersion string, p Pair) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00cgo=%v\x00", goVersion, p.Target, p.Cgo)
+	if p.Compiler != nil {
+		fmt.Fprintf(h, "%s\x00%s", p.Compiler.CC, p.Compiler.Triplet)
+	}
+	return fmt.Sprintf("%s-%s-%s", goVersion, p.Target.DirName(), hex.EncodeToString(h.Sum(nil))[:12])
+}
+
+func goCmd(ctx context.Context, opts Options, p Pair, args []string) ([]byte, error) {
+	gobin := opts.GoEnv.GoBinary
+	if gobin == "" {
+		var err error
+		if gobin, err = goenv.LookPath("go", opts.Environ); err != nil {
+			return nil, err
+		}
+	}
+	cmd := exec.CommandContext(ctx, gobin, args...)
+	cmd.Dir = opts.Dir
+	cmd.Env = pairEnv(opts, p)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	ownProcessGroup(cmd)
+	err := cmd.Run()
+	return out.Bytes(), err
+}
+
+// prefetch downloads the module graph once, so parallel builds never race
+// to fill the module cache.
+func prefetch(ctx context.Context, opts Options) error {
+	if _, err := os.Stat(filepath.Join(opts.Dir, "vendor", "modules.txt")); err == nil {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(opts.Dir, "go.mod"))
+	if err != nil || !bytes.Contains(data, []byte("require")) {
+		return nil
+	}
+	log, err := goCmd(ctx, opts, Pair{Target: target.Target{GOOS: opts.GoEnv.Get("GOHOSTOS"), GOARCH: opts.GoEnv.Get("GOHOSTARCH")}}, []string{"mod", "download"})
+	if err != nil {
+		return fmt.Errorf("downloading modules: %s", firstErrorLine(string(log), err))
+	}
+	return nil
+}
+
+func smokeRun(ctx context.Context, opts Options, p Pair, bin string) *RunResult {
+	var r *cross.Runner
+	if opts.Cross != nil {
+		r = opts.Cross.Runner(p.Target)
+	}
+	if r == nil {
+		return &RunResult{Status: "not-run", Reason: "nothing on this host runs " + p.Target.String() + " binaries"}
+	}
+	timeout := opts.RunTimeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	argv := r.Command(bin, opts.RunArgs)
+	cmd := exec.CommandContext(rctx, argv[0], argv[1:]...)
+	cmd.Dir = opts.Dir
+	cmd.Env = append(append([]string(nil), opts.Environ...), r.Env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	ownProcessGroup(cmd)
+	err := cmd.Run()
+	rr := &RunResult{Runner: r.Kind, Output: Tail(out.String(), 20), Status: "passed"}
+	if cmd.ProcessState != nil {
+		rr.ExitCode = cmd.ProcessState.ExitCode()
+	}
+	switch {
+	case rctx.Err() == context.DeadlineExceeded:
+		rr.Status, rr.Reason = "failed", fmt.Sprintf("timed out after %s", timeout)
+	case err != nil:
+		rr.Status, rr.Reason = "failed", err.Error()
+	}
+	return rr
+}
+
+// Tail returns the last n lines of s.
+func Tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// firstErrorLine picks the most telling line of a go command log: the
+// first compiler-style "file:line: message" line, else the last line.
+func firstErrorLine(log string, err error) string {
+	var last string
+	for _, l := range strings.Split(log, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if strings.Contains(l, ".go:") {
+			return l
+		}
+		last = l
+	}
+	if last != "" {
+		return last
+	}
+	return err.Error()
+}
+
+func relTo(dir, p string) string {
+	absDir, err1 := filepath.Abs(dir)
+	absP, err2 := filepath.Abs(p)
+	if err1 != nil || err2 != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(absDir, absP); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
+}
+
+func randomSuffix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
