@@ -237,6 +237,18 @@ func TestCrossCompileEnv(t *testing.T) {
 			},
 		},
 		{
+			name:     "cross GOARCH with CC set",
+			files:    cgoModule,
+			env:      func(t *testing.T) []string { return withEnv(healthyEnv(t), "GOARCH="+otherArch(), "CC=gcc") },
+			severity: finding.Error,
+			want:     "cgo is off (CGO_ENABLED defaults to 0 when cross-compiling)",
+			verdict: func(t *testing.T, dir string, env []string) {
+				if got := goEnvValue(t, dir, env, "CGO_ENABLED"); got != "0" {
+					t.Errorf("go env CGO_ENABLED = %q with CC set when cross-compiling, want 0", got)
+				}
+			},
+		},
+		{
 			name:     "cross GOARCH with CGO_ENABLED=1",
 			files:    cgoModule,
 			env:      func(t *testing.T) []string { return withEnv(healthyEnv(t), "GOARCH="+otherArch(), "CGO_ENABLED=1") },

@@ -180,7 +180,7 @@ func checkModVendorWithoutVendor(c *Context) []finding.Finding {
 	}
 	if len(problems) == 0 {
 		f.Severity = finding.Warning
-		f.Message = "GOFLAGS has -mod=vendor but " + c.Rel(c.Root) + " has no vendor directory; builds work only while go.mod has no requirements or replacements"
+		f.Message = "GOFLAGS has -mod=vendor but the module has no vendor directory; builds work only while go.mod has no requirements or replacements"
 		return []finding.Finding{f}
 	}
 	f.Message = fmt.Sprintf("GOFLAGS has -mod=vendor but there is no vendor directory: every build fails with \"go: inconsistent vendoring\" (%d of go.mod's requirements and replacements are not vendored)", len(problems))
