@@ -85,6 +85,10 @@ type Facts struct {
 
 	// Slices are the architectures of a universal Mach-O file.
 	Slices []*Facts `json:"slices,omitempty"`
+
+	// Verdicts are filled in by CheckTarget and CheckHost callers that
+	// want them reported with the facts.
+	Verdicts []Verdict `json:"verdicts,omitempty"`
 }
 
 // Stripped says what debugging aids survive in the file.
@@ -164,6 +168,9 @@ func Inspect(path string) (*Facts, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	facts.Path = path
+	for _, s := range facts.Slices {
+		s.Path = path
+	}
 	return facts, nil
 }
 

@@ -34,6 +34,9 @@ func (f *Facts) Rows() []Row {
 			}
 		}
 		add("go", f.goLine())
+		for _, v := range f.Verdicts {
+			add("runs on", v.On+": "+yesNo(v.Runs))
+		}
 		return rows
 	}
 	add("go", f.goLine())
@@ -76,6 +79,9 @@ func (f *Facts) Rows() []Row {
 	}
 	add("stripped", f.strippedLine())
 	add("hardening", f.hardeningLine())
+	for _, v := range f.Verdicts {
+		add("runs on", v.On+": "+yesNo(v.Runs))
+	}
 	return rows
 }
 
