@@ -22,6 +22,7 @@ import (
 	"github.com/goport/goport/internal/matrix"
 	"github.com/goport/goport/internal/render"
 	"github.com/goport/goport/internal/target"
+	"github.com/goport/goport/internal/triage"
 )
 
 // noRunArgs is the value --run takes when given without arguments.
@@ -48,6 +49,7 @@ type matrixOptions struct {
 	jsonFile     string
 	junitFile    string
 	markdownFile string
+	kb           kbFlags
 }
 
 func newMatrixCmd(s *Streams) *cobra.Command {
@@ -98,6 +100,7 @@ removes temporaries and reports what finished.`,
 	f.StringVar(&opts.junitFile, "junit", "", "also write a JUnit XML report to this file")
 	f.StringVar(&opts.markdownFile, "markdown", "", "also write a Markdown report to this file")
 	_ = cmd.RegisterFlagCompletionFunc("cgo", cobra.FixedCompletions([]string{"auto", "on", "off"}, cobra.ShellCompDirectiveNoFileComp))
+	opts.kb.register(cmd)
 	cmd.AddCommand(newMatrixMergeCmd(s))
 	return cmd
 }
@@ -195,7 +198,16 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	if err != nil {
 		return fmt.Errorf("planning: %w", err)
 	}
+	store, err := opts.kb.load(s)
+	if err != nil {
+		return err
+	}
+	engine, err := triage.New(store.Runbooks())
+	if err != nil {
+		return fmt.Errorf("loading runbooks: %w", err)
+	}
 	ropts := matrix.Options{
+		Triage: engine,
 		Dir: ".", Environ: s.Environ, GoEnv: env, OutDir: opts.out, Jobs: opts.jobs, Check: opts.check,
 		Patterns: args, NoTrimpath: opts.noTrimpath, LDFlags: opts.ldflags, Tags: opts.tags, GlibcMax: opts.glibcMax,
 		RunArgs: in.runArgs, RunTimeout: opts.runTimeout, Cross: inv,

@@ -18,7 +18,10 @@ import (
 
 	"github.com/goport/goport/internal/cross"
 	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/kb"
 	"github.com/goport/goport/internal/target"
+	"github.com/goport/goport/internal/triage"
+	"github.com/goport/goport/runbooks"
 )
 
 // Test modules are tiny programs; every package shares the user's GOCACHE
@@ -102,6 +105,15 @@ func loadToolchain(t *testing.T) toolchain {
 	return tc
 }
 
+func engine(t *testing.T) *triage.Engine {
+	t.Helper()
+	e, err := triage.New(kb.Load(kb.Source{Name: "builtin", FS: runbooks.FS(), Builtin: true}).Runbooks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func firstClass(t *testing.T, ports []goenv.Port) []target.Target {
 	var out []target.Target
 	for _, p := range goenv.FirstClassPorts(ports) {
@@ -122,7 +134,7 @@ func matrix(t *testing.T, ctx context.Context, dir string, targets []target.Targ
 	if err != nil {
 		return nil, err
 	}
-	opts := Options{Dir: dir, Environ: os.Environ(), GoEnv: tc.env, OutDir: filepath.Join(dir, "dist"), Jobs: 2, Cross: inv}
+	opts := Options{Dir: dir, Environ: os.Environ(), GoEnv: tc.env, OutDir: filepath.Join(dir, "dist"), Jobs: 2, Cross: inv, Triage: engine(t)}
 	if mod != nil {
 		mod(&opts)
 	}
@@ -176,6 +188,9 @@ func TestMatrixFirstClass(t *testing.T) {
 		if tg.GOOS == "windows" {
 			if u.Status != Failed || u.Rule != RuleBuildFailed.ID || !strings.Contains(u.Log, "syscall.Kill") {
 				t.Errorf("%s unixonly: %s %s %q, want failure naming syscall.Kill", tg, u.Status, u.Rule, u.Log)
+			}
+			if u.Explained == nil || !strings.Contains(u.Explained.Title, "syscall") {
+				t.Errorf("%s unixonly: explained %+v, want the OS-specific syscall runbook", tg, u.Explained)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "dist", tg.DirName(), "unixonly.exe")); !os.IsNotExist(err) {
 				t.Errorf("failed build left an output: %v", err)

@@ -29,6 +29,10 @@ func (r *Result) Findings() []finding.Finding {
 			if p.Log != "" {
 				f.Evidence = []finding.Evidence{{Text: p.Log}}
 			}
+			if e := p.Explained; e != nil {
+				f.Evidence = append(f.Evidence, finding.Evidence{Text: fmt.Sprintf("explained by %s: %s (confidence %.2f)", e.Runbook, e.Title, e.Confidence)})
+				f.Fix = fmt.Sprintf("%s (goport kb show %s)", f.Fix, e.Runbook)
+			}
 			out = append(out, f)
 		case p.Run != nil && p.Run.Status == "failed":
 			f := finding.Finding{Rule: RuleRunFailed.ID, Severity: finding.Error, Target: &t,
@@ -190,7 +194,7 @@ func (r *Result) WriteJUnit(w io.Writer) error {
 		switch {
 		case p.Status == Failed || p.Status == Interrupted:
 			c.Failure = &junitFailure{Message: secret.Redact(p.Reason), Type: cmp.Or(p.Rule, string(p.Status)),
-				Text: secret.Redact(p.Log + "\n\nsee: goport rules " + cmp.Or(p.Rule, RuleBuildFailed.ID))}
+				Text: secret.Redact(p.Log + "\n\nsee: goport rules " + cmp.Or(p.Rule, RuleBuildFailed.ID) + explainedBy(p))}
 			s.Failures++
 		case p.Run != nil && p.Run.Status == "failed":
 			c.Failure = &junitFailure{Message: secret.Redact(p.Run.Reason), Type: RuleRunFailed.ID, Text: secret.Redact(p.Run.Output)}
@@ -225,4 +229,11 @@ func (r *Result) WriteJUnit(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+func explainedBy(p PairResult) string {
+	if p.Explained == nil {
+		return ""
+	}
+	return "\nexplained by: goport kb show " + p.Explained.Runbook + " (" + p.Explained.Title + ")"
 }

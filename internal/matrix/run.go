@@ -19,6 +19,7 @@ import (
 	"github.com/goport/goport/internal/cross"
 	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/target"
+	"github.com/goport/goport/internal/triage"
 )
 
 // Status is the outcome of one pair.
@@ -53,6 +54,16 @@ type PairResult struct {
 	// target.
 	Verified bool       `json:"verified"`
 	Run      *RunResult `json:"run,omitempty"`
+	// Explained is the runbook that explains a build failure's log.
+	Explained *Explanation `json:"explained,omitempty"`
+}
+
+// Explanation is the triage verdict on a failed build's log.
+type Explanation struct {
+	Runbook    string  `json:"runbook"`
+	Title      string  `json:"title"`
+	Confidence float64 `json:"confidence"`
+	Evidence   string  `json:"evidence,omitempty"`
 }
 
 // RunResult is the smoke run of one output.
@@ -91,6 +102,8 @@ type Options struct {
 	RunArgs    []string
 	RunTimeout time.Duration
 	Cross      *cross.Inventory
+	// Triage, when set, explains failed builds' logs with runbooks.
+	Triage *triage.Engine
 	// Progress is called once per finished pair, never concurrently.
 	Progress func(PairResult)
 }
@@ -229,7 +242,7 @@ func build(ctx context.Context, opts Options, pr PairResult) PairResult {
 	args = append(args, "-o", tmp, pr.Package)
 	log, err := goCmd(ctx, opts, pr.Pair, args)
 	if err != nil {
-		return failure(ctx, pr, RuleBuildFailed.ID, "go build failed", log, err)
+		return explain(opts, failure(ctx, pr, RuleBuildFailed.ID, "go build failed", log, err), log)
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		pr.Status, pr.Reason = Failed, err.Error()
@@ -262,7 +275,7 @@ func check(ctx context.Context, opts Options, pr PairResult) PairResult {
 	args = append(args, strings.Fields(pr.Package)...)
 	log, err := goCmd(ctx, opts, pr.Pair, args)
 	if err != nil {
-		return failure(ctx, pr, RuleBuildFailed.ID, "packages do not compile", log, err)
+		return explain(opts, failure(ctx, pr, RuleBuildFailed.ID, "packages do not compile", log, err), log)
 	}
 	pr.Status = OK
 	return pr
@@ -276,6 +289,23 @@ func failure(ctx context.Context, pr PairResult, rule, what string, log []byte, 
 	pr.Status, pr.Rule = Failed, rule
 	pr.Log = Tail(string(log), 30)
 	pr.Reason = what + " for " + pr.Target.String() + ": " + firstErrorLine(string(log), err)
+	return pr
+}
+
+// explain attaches the most likely runbook to a failed build.
+func explain(opts Options, pr PairResult, log []byte) PairResult {
+	if opts.Triage == nil || pr.Status != Failed {
+		return pr
+	}
+	res, err := opts.Triage.Explain(bytes.NewReader(log))
+	if err != nil || len(res.Causes) == 0 {
+		return pr
+	}
+	c := res.Causes[0]
+	pr.Explained = &Explanation{Runbook: c.ID, Title: c.Title, Confidence: c.Confidence}
+	if len(c.Evidence) > 0 {
+		pr.Explained.Evidence = c.Evidence[0].Text
+	}
 	return pr
 }
 
