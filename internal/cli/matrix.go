@@ -208,7 +208,7 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	}
 	ropts := matrix.Options{
 		Triage: engine,
-		Dir: ".", Environ: s.Environ, GoEnv: env, OutDir: opts.out, Jobs: opts.jobs, Check: opts.check,
+		Dir:    ".", Environ: s.Environ, GoEnv: env, OutDir: opts.out, Jobs: opts.jobs, Check: opts.check,
 		Patterns: args, NoTrimpath: opts.noTrimpath, LDFlags: opts.ldflags, Tags: opts.tags, GlibcMax: opts.glibcMax,
 		RunArgs: in.runArgs, RunTimeout: opts.runTimeout, Cross: inv,
 		Progress: func(p matrix.PairResult) { printProgress(s, p) },
