@@ -23,8 +23,11 @@ func goflagsChecks() []Check {
 					"`go build`, `go test` and `go mod` alike; only `go env` and `go bug` tolerate it.\n\n" +
 					"Subtler: a flag that some other go command defines is silently ignored by the commands " +
 					"that lack it. `GOFLAGS=\"-ldflags=-s -w\"` becomes `-ldflags=-s` plus `-w` (a flag of " +
-					"`go env`), so builds quietly keep their DWARF; `GOFLAGS=\"-ldflags=-w -s\"` fails instead " +
-					"because no go command has `-s`. A build flag given a bad value (`-race=maybe`, `-p=0`, " +
+					"`go env`): builds quietly keep their DWARF, and `go env` now runs as `go env -w`, so " +
+					"`go env GOPATH` and `go env -json` (used by gopls and other tools) fail. `-u` is worse: " +
+					"`go env GOPROXY` becomes `go env -u GOPROXY` and deletes the setting. " +
+					"`GOFLAGS=\"-ldflags=-w -s\"` fails outright because no go command has `-s`. " +
+					"A build flag given a bad value (`-race=maybe`, `-p=0`, " +
 					"`-mod=bogus`, `-ldflags` without `=value`) stops every build with a usage error.",
 				Fix: "Write each entry as one `-flag=value` field, and wrap a value containing spaces around the " +
 					"whole field: `GOFLAGS=\"'-ldflags=-s -w'\"` (quotes inside a field, as in " +
@@ -100,6 +103,10 @@ func checkGOFLAGSField(f string) (goflagProblem, bool) {
 			Why: "-" + name + " is not a go build flag: go build, run and install ignore it silently",
 			Fix: "remove -" + name + " from GOFLAGS and pass it on the command line of the go command that defines it"}
 		switch {
+		case goEnvFlags[name] != "":
+			// go env has these flags, so GOFLAGS applies them to it.
+			p.Severity = finding.Error
+			p.Why = "-" + name + " is not a go build flag (go build ignores it), but go env applies it: " + goEnvFlags[name]
 		case name == "insecure":
 			p.Why += "; go get rejects it (\"-insecure flag is no longer supported; use GOINSECURE instead\")"
 			p.Fix = "remove -insecure; list the hosts that lack HTTPS in GOINSECURE instead"
@@ -204,6 +211,14 @@ var otherGoFlags = map[string]bool{
 	"short": true, "shuffle": true, "skip": true, "t": true, "test": true, "testcache": true,
 	"timeout": true, "tool": true, "toolchain": true, "trace": true, "u": true, "use": true,
 	"vendor": true, "versions": true, "vet": true, "vettool": true, "w": true,
+}
+
+// goEnvFlags are the go env flags that change what `go env KEY` does when
+// they come from GOFLAGS (checked with Go 1.26 by TestGoEnvFlagsInGOFLAGS).
+var goEnvFlags = map[string]string{
+	"w":       "`go env KEY` fails (\"arguments must be KEY=VALUE\") and so does `go env -json` (\"cannot use -json with -w\"), which tools such as gopls and goport run",
+	"u":       "`go env KEY` becomes `go env -u KEY` and silently deletes KEY from the GOENV file",
+	"changed": "`go env KEY` prints nothing at all, so scripts that read settings with it get empty values",
 }
 
 // testFlags are the go test flags that also exist as -test.NAME

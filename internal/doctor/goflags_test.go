@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -58,8 +59,9 @@ func TestGOFLAGSMatchesGoBuild(t *testing.T) {
 		{"-buildvcs=auto", 0},
 		{"-count=1", finding.Info},
 		{"-test.count=1", finding.Info},
-		{"-ldflags=-s -w", finding.Warning},
-		{"-u", finding.Warning},
+		{"-ldflags=-s -w", finding.Error}, // go build ignores -w, go env does not
+		{"-u", finding.Error},
+		{"-fix", finding.Warning},
 		{"-insecure", finding.Warning},
 		{"mod=mod", finding.Error},
 		{"foo", finding.Error},
@@ -97,8 +99,10 @@ func TestGOFLAGSMatchesGoBuild(t *testing.T) {
 			// -n prints the commands without running them: GOFLAGS is
 			// parsed and checked exactly as for a real build.
 			out, err := goRun(t, dir, withEnv(healthyEnv(t), "GOFLAGS="+tt.goflags), "build", "-n", "-o", "/dev/null", ".")
-			if failed := err != nil; failed != (worst == finding.Error) {
-				t.Fatalf("go build failed=%v, rule says fatal=%v\n%s", failed, worst == finding.Error, out)
+			// The rule quotes the go command exactly when go build fails.
+			buildFails := slices.ContainsFunc(problems, func(p goflagProblem) bool { return p.GoSays != "" })
+			if failed := err != nil; failed != buildFails {
+				t.Fatalf("go build failed=%v, rule says it fails=%v\n%s", failed, buildFails, out)
 			}
 			for _, p := range problems {
 				if p.Severity != finding.Error {
@@ -138,6 +142,43 @@ func TestGOFLAGSSplitLdflagsIsIgnored(t *testing.T) {
 	problems := checkGOFLAGSValue("-ldflags=-s -w")
 	if len(problems) != 1 || problems[0].Field != "-w" || !strings.Contains(problems[0].Why, "previous field") {
 		t.Errorf("problems = %+v, want one for -w naming the split", problems)
+	}
+}
+
+// TestGoEnvFlagsInGOFLAGS checks what goEnvFlags says against the real go
+// env, with a temporary GOENV file.
+func TestGoEnvFlagsInGOFLAGS(t *testing.T) {
+	t.Parallel()
+	env := healthyEnv(t)
+	path := writeGoEnv(t, env, "GOPROXY=https://goproxy.corp.example\nGOPRIVATE=git.acme.internal\n")
+
+	out, err := goRun(t, t.TempDir(), withEnv(env, "GOFLAGS=-u"), "env", "GOPROXY")
+	if err != nil {
+		t.Fatalf("GOFLAGS=-u go env GOPROXY: %v\n%s", err, out)
+	}
+	if data, _ := os.ReadFile(path); strings.Contains(string(data), "GOPROXY") {
+		t.Errorf("GOFLAGS=-u go env GOPROXY left GOPROXY in the GOENV file:\n%s", data)
+	}
+
+	out, err = goRun(t, t.TempDir(), withEnv(env, "GOFLAGS=-ldflags=-s -w"), "env", "-json")
+	if err == nil || !strings.Contains(out, "cannot use -json with -w") {
+		t.Errorf("GOFLAGS with -w, go env -json: err=%v\n%s", err, out)
+	}
+	out, err = goRun(t, t.TempDir(), withEnv(env, "GOFLAGS=-w"), "env", "GOPRIVATE")
+	if err == nil || !strings.Contains(out, "arguments must be KEY=VALUE") {
+		t.Errorf("GOFLAGS=-w go env GOPRIVATE: err=%v\n%s", err, out)
+	}
+
+	out, err = goRun(t, t.TempDir(), withEnv(env, "GOFLAGS=-changed"), "env", "GOPATH", "GOROOT")
+	if err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("GOFLAGS=-changed go env GOPATH GOROOT = %q, %v; want nothing printed", out, err)
+	}
+
+	for name := range goEnvFlags {
+		p, bad := checkGOFLAGSField("-" + name)
+		if !bad || p.Severity != finding.Error || !strings.Contains(p.Why, "go env") {
+			t.Errorf("-%s: problem %+v, want an error naming go env", name, p)
+		}
 	}
 }
 
