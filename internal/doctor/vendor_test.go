@@ -160,6 +160,12 @@ func TestVendorConsistencyMatchesGoCommand(t *testing.T) {
 			editFile(t, filepath.Join(dir, "go.mod"), "go 1.26", "go 1.13")
 			editFile(t, filepath.Join(dir, "vendor", "modules.txt"), explicitA, "example.com/a\n")
 		}, env: []string{"GOFLAGS=-mod=vendor"}, consistent: true},
+		{name: "workspace mode ignores the module's vendor directory", mutate: func(t *testing.T, dir string) {
+			if err := os.WriteFile(filepath.Join(dir, "go.work"), []byte("go 1.26\n\nuse .\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			editFile(t, filepath.Join(dir, "go.mod"), "example.com/a v1.0.0", "example.com/a v1.1.0")
+		}, consistent: true},
 		{name: "vendored for a workspace", mutate: func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "vendor", "modules.txt")
 			data, _ := os.ReadFile(p)
