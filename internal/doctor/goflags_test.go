@@ -182,6 +182,21 @@ func TestGoEnvFlagsInGOFLAGS(t *testing.T) {
 	}
 }
 
+// TestGOFLAGSInsecure checks that -insecure in GOFLAGS breaks go get rather
+// than relaxing anything.
+func TestGOFLAGSInsecure(t *testing.T) {
+	t.Parallel()
+	env := withEnv(healthyEnv(t), "GOFLAGS=-insecure", "GOPROXY=off")
+	out, err := goRun(t, healthyModule(t), env, "get", "example.com/dep@v1.0.0")
+	if err == nil || !strings.Contains(out, "-insecure flag is no longer supported; use GOINSECURE instead") {
+		t.Errorf("GOFLAGS=-insecure go get: err=%v\n%s", err, out)
+	}
+	p, bad := checkGOFLAGSField("-insecure")
+	if !bad || !strings.Contains(p.Why, "go get rejects it") {
+		t.Errorf("problem = %+v, want one saying go get rejects it", p)
+	}
+}
+
 // TestBuildFlagsMatchHelp keeps buildFlags equal to what `go help build`
 // documents for the installed Go.
 func TestBuildFlagsMatchHelp(t *testing.T) {

@@ -269,6 +269,24 @@ func TestProxyClaimsMatchGoCommand(t *testing.T) {
 	}
 }
 
+// TestProxyOffStillFetchesPrivate checks the exception GP-PROXY-001 states:
+// with GOPROXY=off, modules matching GONOPROXY (here through GOPRIVATE)
+// are still fetched directly.
+func TestProxyOffStillFetchesPrivate(t *testing.T) {
+	t.Parallel()
+	const mod = "git.acme.internal/platform/authz@v1.4.2"
+	env := withEnv(healthyEnv(t), "GOPROXY=off")
+	out, err := proxyRunGo(t, healthyModule(t), env, "mod", "download", mod)
+	if err == nil || !strings.Contains(out, "module lookup disabled by GOPROXY=off") {
+		t.Errorf("GOPROXY=off: err=%v\n%s", err, out)
+	}
+	// .internal never resolves: the direct fetch fails fast, network or not.
+	out, err = proxyRunGo(t, healthyModule(t), withEnv(env, "GOPRIVATE=git.acme.internal"), "mod", "download", mod)
+	if err == nil || strings.Contains(out, "GOPROXY=off") || !strings.Contains(out, "https fetch") {
+		t.Errorf("GOPROXY=off with GOPRIVATE: err=%v, want a direct fetch attempt\n%s", err, out)
+	}
+}
+
 func TestProxyDirectWithoutGit(t *testing.T) {
 	t.Parallel()
 	// PATH holds only the go command: no git, as in the golang:alpine image.
