@@ -19,7 +19,7 @@ func privacyChecks() []Check {
 		{
 			Rule: finding.Rule{
 				ID:       "GP-SUM-001",
-				Title:    "checksum-database verification is disabled",
+				Title:    "Checksum-database verification is disabled",
 				Severity: finding.Warning,
 				Explanation: "Since Go 1.13 the go command checks every module it downloads for the first time " +
 					"against the public checksum database (sum.golang.org), so that a compromised proxy or " +
@@ -36,7 +36,7 @@ func privacyChecks() []Check {
 		{
 			Rule: finding.Rule{
 				ID:       "GP-PRIV-001",
-				Title:    "private-module pattern covers public modules",
+				Title:    "Private-module pattern covers public modules",
 				Severity: finding.Warning,
 				Explanation: "GOPRIVATE, GONOPROXY, GONOSUMDB and GOINSECURE take comma-separated path.Match " +
 					"patterns of module path prefixes. A pattern like `*`, `*.*`, `*.com` or `github.com` " +
@@ -51,7 +51,7 @@ func privacyChecks() []Check {
 		{
 			Rule: finding.Rule{
 				ID:       "GP-PRIV-002",
-				Title:    "private module not covered by GOPRIVATE",
+				Title:    "Private module not covered by GOPRIVATE",
 				Severity: finding.Error,
 				Explanation: "go.mod requires a module whose path looks private (a host without a dot, an IP " +
 					"address, a `.internal`/`.corp`/`.local`/`.lan` name, or a self-hosted forge such as " +

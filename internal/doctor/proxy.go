@@ -85,7 +85,7 @@ func proxyChecks() []Check {
 		{
 			Rule: finding.Rule{
 				ID:       "GP-PROXY-005",
-				Title:    "credentials embedded in a go module setting",
+				Title:    "Credentials embedded in a go module setting",
 				Severity: finding.Error,
 				Explanation: "A user name, password or token written into GOPROXY, GOSUMDB, GOVCS, GONOSUMDB or " +
 					"another go setting is printed by `go env`, by `go env -json` in bug reports and CI " +
