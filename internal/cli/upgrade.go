@@ -18,6 +18,7 @@ type upgradeOptions struct {
 	to      string
 	noLoops bool
 	noVet   bool
+	apply   bool
 	targets []string
 }
 
@@ -37,7 +38,12 @@ passed through -overlay and never written), //go:linkname
 references the linker rejects, go.mod and vendoring mechanics, platform
 minimums for --target, and deprecated standard-library APIs in use.
 
-It type-checks the module with 'go list -export' and never uses the network.`,
+It type-checks the module from source (dependencies through 'go list
+-export') and never uses the network. With --apply it then rewrites go.mod:
+the go line becomes --to, a godebug line keeps the old default of every
+reported setting, and 'go mod tidy' (and 'go mod vendor' when vendoring)
+runs; go.mod and go.sum are first copied to *.goport-backup and restored
+if the go command fails.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			return runUpgrade(cmd, s, opts, args)
@@ -47,6 +53,7 @@ It type-checks the module with 'go list -export' and never uses the network.`,
 	cmd.Flags().StringVar(&opts.to, "to", "", "Go version to upgrade to, e.g. 1.24 (default: the installed Go)")
 	cmd.Flags().BoolVar(&opts.noLoops, "no-loops", false, "skip the compiler-backed loop-variable analysis")
 	cmd.Flags().BoolVar(&opts.noVet, "no-vet", false, "skip running go vet at both go lines")
+	cmd.Flags().BoolVar(&opts.apply, "apply", false, "raise the go line, add godebug lines that keep the old defaults, run go mod tidy (go.mod and go.sum backed up)")
 	cmd.Flags().StringSliceVar(&opts.targets, "target", nil, "target the module ships to, goos/goarch[/variant] (repeatable)")
 	return cmd
 }
@@ -77,6 +84,15 @@ func runUpgrade(cmd *cobra.Command, s *Streams, opts *upgradeOptions, args []str
 	if err != nil {
 		return err
 	}
+	if opts.apply {
+		_, err := upgrade.Apply(cmd.Context(), res, s.Environ)
+		switch {
+		case errors.Is(err, upgrade.ErrNothingToApply):
+			fmt.Fprintf(s.Err, "goport: upgrade: %v\n", err) // a note, not a failure
+		case err != nil:
+			return fmt.Errorf("applying: %w", err)
+		}
+	}
 	report := &finding.Report{Findings: res.Findings, Rules: upgrade.Rules(), Facts: upgradeFacts{res.Facts}}
 	return emit(cmd, s, report, format, failOn)
 }
@@ -95,6 +111,10 @@ func (f upgradeFacts) WriteText(w io.Writer, _ bool) error {
 	}
 	if len(f.Keep) > 0 {
 		b.WriteString("to keep the old behaviour of the settings below, add to go.mod:\n" + keepBlock(f.Keep, "\t"))
+	}
+	if f.Applied != nil {
+		fmt.Fprintf(&b, "applied: go %s, %d godebug line(s), go mod tidy%s; backups: %s\n", f.Applied.GoLine, len(f.Applied.Godebug),
+			map[bool]string{true: ", go mod vendor"}[f.Applied.Vendor], strings.Join(f.Applied.Backups, ", "))
 	}
 	if !f.Loops {
 		b.WriteString("loop-variable analysis skipped (--no-loops)\n")

@@ -67,6 +67,10 @@ type Facts struct {
 	// it could not complete.
 	Vet        bool   `json:"vet"`
 	VetSkipped string `json:"vet_skipped,omitempty"`
+	// Applied is set by Apply.
+	Applied *Applied `json:"applied,omitempty"`
+
+	goBinary string // the go command that was analysed with, for Apply
 }
 
 // Result is the outcome of Analyze.
@@ -135,6 +139,7 @@ func Analyze(ctx context.Context, opts Options) (*Result, error) {
 		GodebugTo:   FormatDefaults(a.table.Defaults(a.to)),
 		Loops:       opts.Loops,
 		Vet:         opts.Vet,
+		goBinary:    a.env.GoBinary,
 	}
 	// go.mod's godebug lines are checked first: an unknown key makes every
 	// go command fail, and that finding is the report then.
