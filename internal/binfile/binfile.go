@@ -150,12 +150,12 @@ type Hardening struct {
 func Inspect(path string) (*Facts, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, pathError(path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, pathError(path, err)
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory", path)
@@ -172,6 +172,16 @@ func Inspect(path string) (*Facts, error) {
 		s.Path = path
 	}
 	return facts, nil
+}
+
+// pathError drops the operation from an *os.PathError, so that every
+// error reads "PATH: why".
+func pathError(path string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", path, pe.Err)
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 // InspectReader reads a binary of the given size from r.

@@ -45,7 +45,13 @@ func (f *Facts) Rows() []Row {
 		for _, s := range f.Go.Settings {
 			add("build", s.Key+"="+s.Value)
 		}
-		add("deps", plural(len(f.Go.Deps), "module"))
+		for _, d := range f.Go.Deps {
+			v := d.Path + " " + d.Version
+			if d.Replace != nil {
+				v += " => " + strings.TrimSpace(d.Replace.Path+" "+d.Replace.Version)
+			}
+			add("dep", v)
+		}
 	}
 	add("go build id", f.GoBuildID)
 	add("gnu build id", f.GNUBuildID)
