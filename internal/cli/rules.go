@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/goport/goport/internal/binfile"
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/matrix"
@@ -16,7 +17,7 @@ import (
 
 // allRules is every rule goport can report, sorted by ID.
 func allRules() []finding.Rule {
-	return append(append(doctor.Rules(doctor.Checks()), upgrade.Rules()...), matrix.Rules()...)
+	return append(append(append(doctor.Rules(doctor.Checks()), upgrade.Rules()...), matrix.Rules()...), binfile.Rules()...)
 }
 
 func newRulesCmd(s *Streams) *cobra.Command {
