@@ -287,6 +287,25 @@ func TestProxyOffStillFetchesPrivate(t *testing.T) {
 	}
 }
 
+// TestProxyPipeDirectHidesProxyError checks GP-PROXY-004's claim: with
+// proxy|direct a failing proxy is skipped and the origin's error is the one
+// reported; with proxy,direct the proxy's error stops the download.
+func TestProxyPipeDirectHidesProxyError(t *testing.T) {
+	t.Parallel()
+	const mod = "git.acme.internal/platform/authz@v1.4.2" // .internal never resolves
+	broken := failingProxy(t, http.StatusUnauthorized)
+	for sep, want := range map[string]string{"|": "https fetch", ",": "401 Unauthorized"} {
+		env := withEnv(healthyEnv(t), "GOPROXY="+broken.URL+sep+"direct", "GONOSUMDB=git.acme.internal")
+		out, err := proxyRunGo(t, healthyModule(t), env, "mod", "download", mod)
+		if err == nil || !strings.Contains(out, want) {
+			t.Errorf("GOPROXY=proxy%sdirect: err=%v, want output with %q\n%s", sep, err, want, out)
+		}
+		if sep == "|" && strings.Contains(out, "401") {
+			t.Errorf("GOPROXY=proxy|direct reported the proxy's 401:\n%s", out)
+		}
+	}
+}
+
 func TestProxyDirectWithoutGit(t *testing.T) {
 	t.Parallel()
 	// PATH holds only the go command: no git, as in the golang:alpine image.
