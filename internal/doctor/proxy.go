@@ -89,8 +89,8 @@ func proxyChecks() []Check {
 				Severity: finding.Error,
 				Explanation: "A user name, password or token written into GOPROXY, GOSUMDB, GOVCS, GONOSUMDB or " +
 					"another go setting is printed by `go env`, by `go env -json` in bug reports and CI " +
-					"logs, lands in shell history, and is stored in clear text in the GOENV file. Anyone who " +
-					"reads a build log can reuse it.",
+					"logs (neither redacts it), lands in shell history and, when set with `go env -w`, sits " +
+					"in clear text in the GOENV file. Anyone who reads a build log can reuse it.",
 				Fix: "Remove the credential from the URL, rotate it, and give it to the go command through " +
 					"`~/.netrc` or GOAUTH (see `go help goauth`) or a git credential helper.",
 			},
