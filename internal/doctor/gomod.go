@@ -203,30 +203,38 @@ func (c *Context) toolchainPolicy() (p toolchainPolicy, ok bool) {
 		return p, false
 	}
 	p.Setting = c.Setting("GOTOOLCHAIN")
-	p.Min = c.Go.Version()
 	v := p.Setting.Value
 	if p.Setting.Source == "default" {
 		v = "" // not configured anywhere: the go command does not switch
 	}
-	switch v {
+	p.Mode, p.Min, ok = parseGOTOOLCHAIN(v, c.Go.Version())
+	return p, ok
+}
+
+// parseGOTOOLCHAIN interprets a GOTOOLCHAIN value with the rules of
+// cmd/go/internal/toolchain: "local", "auto", "path", "goX.Y.Z" or
+// "goX.Y.Z+auto|+path" ("local+auto" too). It returns the switching mode
+// ("auto", "path" or "") and the default toolchain; ok is false for a value
+// the go command rejects.
+func parseGOTOOLCHAIN(value, installed string) (mode, min string, ok bool) {
+	switch value {
 	case "", "local":
-		return p, true
+		return "", installed, true
 	case "auto", "path":
-		p.Mode = v
-		return p, true
+		return value, installed, true
 	}
-	min, suffix, plus := strings.Cut(v, "+")
+	name, suffix, plus := strings.Cut(value, "+")
 	if plus && suffix != "auto" && suffix != "path" {
-		return p, false
+		return "", "", false
 	}
-	if min != "local" {
-		if !version.IsValid(min) {
-			return p, false
+	min = installed
+	if name != "local" {
+		if !strings.HasPrefix(name, "go") || !version.IsValid(name) {
+			return "", "", false
 		}
-		p.Min = min
+		min = name
 	}
-	p.Mode = suffix
-	return p, true
+	return suffix, min, true
 }
 
 // available reports whether toolchain (e.g. "go1.27.0") can be run without

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"go/version"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -394,4 +395,67 @@ func TestGoWork(t *testing.T) {
 	if fs := findingsOf(t, c, "GP-MOD-007"); len(fs) != 0 {
 		t.Errorf("GOWORK=off: %+v", fs)
 	}
+}
+
+func TestParseGOTOOLCHAIN(t *testing.T) {
+	t.Parallel()
+	const installed = "go1.26.8"
+	for _, tc := range []struct {
+		value, mode, min string
+		ok               bool
+	}{
+		{"", "", installed, true},
+		{"local", "", installed, true},
+		{"auto", "auto", installed, true},
+		{"path", "path", installed, true},
+		{"local+auto", "auto", installed, true},
+		{"local+path", "path", installed, true},
+		{"go1.25.0", "", "go1.25.0", true},
+		{"go1.25.0+auto", "auto", "go1.25.0", true},
+		{"go1.27rc1+path", "path", "go1.27rc1", true},
+		{"latest", "", "", false},
+		{"go1.25.0+never", "", "", false},
+		{"1.25.0", "", "", false},
+		{"+auto", "", "", false},
+	} {
+		mode, min, ok := parseGOTOOLCHAIN(tc.value, installed)
+		if mode != tc.mode || min != tc.min || ok != tc.ok {
+			t.Errorf("parseGOTOOLCHAIN(%q) = %q, %q, %v; want %q, %q, %v", tc.value, mode, min, ok, tc.mode, tc.min, tc.ok)
+		}
+	}
+}
+
+// TestParseGOTOOLCHAINAgreesWithGo checks the verdicts against the real go
+// command, which refuses values it cannot interpret before doing anything.
+func TestParseGOTOOLCHAINAgreesWithGo(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, value := range []string{"local", "auto", "path", "local+auto", "go1.25.0+path", "latest", "go1.25.0+never", "1.25.0", "+auto"} {
+		t.Run(value, func(t *testing.T) {
+			t.Parallel()
+			_, _, ok := parseGOTOOLCHAIN(value, "go1.26.8")
+			out, err := realGoIn(t, dir, withEnv(offline(healthyEnv(t)), "GOTOOLCHAIN="+value), "env", "GOVERSION")
+			if rejected := strings.Contains(out, "invalid GOTOOLCHAIN"); rejected == ok {
+				t.Errorf("parse ok=%v, but go env says (err %v): %s", ok, err, out)
+			}
+		})
+	}
+}
+
+func FuzzParseGOTOOLCHAIN(f *testing.F) {
+	for _, s := range []string{"", "local", "auto", "path", "local+auto", "go1.25.0+path", "go1.21rc1", "latest", "go+", "+", "go1.2.3-custom+auto"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		mode, min, ok := parseGOTOOLCHAIN(value, "go1.26.8")
+		if !ok {
+			return
+		}
+		if mode != "" && mode != "auto" && mode != "path" {
+			t.Errorf("mode %q for %q", mode, value)
+		}
+		if !version.IsValid(min) {
+			t.Errorf("min %q for %q is not a valid version", min, value)
+		}
+	})
 }
