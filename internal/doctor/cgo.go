@@ -89,11 +89,11 @@ func checkCCOnPath(c *Context) []finding.Finding {
 		return nil
 	}
 	target := c.Go.Get("GOOS") + "/" + c.Go.Get("GOARCH")
-	cgo := c.goSetting("CGO_ENABLED")
+	cgo := c.Setting("CGO_ENABLED")
 	explicit := cgo.Source != "default" && (cgo.Value == "0" || cgo.Value == "1")
 	switch c.Go.Get("CGO_ENABLED") {
 	case "1":
-		cc := c.goSetting("CC")
+		cc := c.Setting("CC")
 		ccValue := c.Go.Get("CC")
 		words, err := goQuotedFields(ccValue)
 		if err != nil || len(words) == 0 {
@@ -135,7 +135,7 @@ func checkCCOnPath(c *Context) []finding.Finding {
 			return nil // pure Go builds are fine without a compiler
 		}
 		msg := fmt.Sprintf("cgo is off by default because the C compiler %q is not on PATH, so packages that import \"C\" (%s) fail with `build constraints exclude all Go files`", def, dirs)
-		if cc := c.goSetting("CC"); cc.Source != "default" && cc.Value != "" {
+		if cc := c.Setting("CC"); cc.Source != "default" && cc.Value != "" {
 			msg += fmt.Sprintf("; CC=%s in %s does not count, the go command looks at CC in the process environment for this default", cc.Value, cc.Source)
 			ev = append(ev, cc.Evidence())
 		}
@@ -154,7 +154,7 @@ func checkCrossCompileEnv(c *Context) []finding.Finding {
 	}
 	var ev []finding.Evidence
 	for _, key := range []string{"GOOS", "GOARCH"} {
-		s := c.goSetting(key)
+		s := c.Setting(key)
 		if s.Source != "default" && s.Value != "" && s.Value != c.Go.Get("GOHOST"+strings.TrimPrefix(key, "GO")) {
 			ev = append(ev, s.Evidence())
 		}
@@ -169,7 +169,7 @@ func checkCrossCompileEnv(c *Context) []finding.Finding {
 		Evidence: ev,
 		Fix:      "unset GOOS/GOARCH (`go env -u GOOS GOARCH` if set with go env -w) and set them per command: `GOOS=... GOARCH=... go build`",
 	}
-	cgo := c.goSetting("CGO_ENABLED")
+	cgo := c.Setting("CGO_ENABLED")
 	explicit := cgo.Source != "default" && (cgo.Value == "0" || cgo.Value == "1")
 	switch {
 	case explicit && cgo.Value == "1":

@@ -126,10 +126,12 @@ func (s Setting) Evidence() finding.Evidence {
 }
 
 // Setting returns the effective value of a go environment variable with the
-// go command's precedence: process environment, then the GOENV file, then
-// $GOROOT/go.env, then what `go env` reported as the default.
+// go command's precedence (cmd/go/internal/cfg.Getenv): a non-empty process
+// environment value, then the GOENV file, then $GOROOT/go.env, then what
+// `go env` reported as the default. An empty environment value counts as
+// unset, as it does for the go command.
 func (c *Context) Setting(key string) Setting {
-	if v, ok := goenv.Getenv(c.Environ, key); ok {
+	if v, _ := goenv.Getenv(c.Environ, key); v != "" {
 		return Setting{Key: key, Value: v, Source: "environment"}
 	}
 	for _, f := range []*goenv.EnvFile{c.EnvFile, c.GorootEnv} {

@@ -9,7 +9,6 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/goport/goport/internal/finding"
-	"github.com/goport/goport/internal/goenv"
 )
 
 func vendorChecks() []Check {
@@ -122,22 +121,6 @@ func goQuotedFields(s string) ([]string, error) {
 	return f, nil
 }
 
-// goSetting is Setting with the go command's rule (cfg.Getenv) that an
-// empty environment value counts as unset, so the GOENV file applies.
-func (c *Context) goSetting(key string) Setting {
-	if v, _ := goenv.Getenv(c.Environ, key); v != "" {
-		return c.Setting(key)
-	}
-	other := *c
-	other.Environ = nil
-	for _, kv := range c.Environ {
-		if !strings.HasPrefix(kv, key+"=") {
-			other.Environ = append(other.Environ, kv)
-		}
-	}
-	return other.Setting(key)
-}
-
 // inWorkspace reports whether the go command runs in workspace mode here;
 // the vendor directory is then the workspace's, which these checks do not
 // examine.
@@ -149,7 +132,7 @@ func (c *Context) inWorkspace() bool {
 // the setting that chose it (nil for the default), following
 // cmd/go/internal/modload.setDefaultBuildMod.
 func (c *Context) buildMod() (string, *Setting) {
-	goflags := c.goSetting("GOFLAGS")
+	goflags := c.Setting("GOFLAGS")
 	if mode, ok := goflagsMod(goflags.Value); ok {
 		return mode, &goflags
 	}
