@@ -63,6 +63,12 @@ func (a *analysis) checkGoMod() {
 		}
 		a.add(f)
 	}
+	if a.to > a.from && a.to >= 21 {
+		a.add(finding.Finding{Rule: RuleToolchainSwitch,
+			Message:  fmt.Sprintf("at go %s, Go toolchains older than go1.%d switch to it under GOTOOLCHAIN=auto: they download it, or fail offline", goLine(a.to), a.to),
+			Evidence: []finding.Evidence{goLineEv, {Text: fmt.Sprintf("go: download go1.%d.0 for <goos>/<goarch>: toolchain not available", a.to)}},
+			Fix:      fmt.Sprintf("move CI images and developer machines to Go 1.%d with the go line, or let them download it", a.to)})
+	}
 	if a.from < 21 && a.to >= 21 {
 		a.add(finding.Finding{Rule: RuleOldToolchains,
 			Message:  fmt.Sprintf("at go %s, go.mod may gain a go line with a patch version or a toolchain line, which Go 1.20 and older cannot parse, and Go 1.19.13+/1.20.8+ refuse go lines of 1.22 and later", goLine(a.to)),

@@ -119,3 +119,25 @@ func TestTidyRaisesGoLine(t *testing.T) {
 		t.Fatalf("go mod tidy did not raise the go line to 1.24:\n%s", out)
 	}
 }
+
+// A go line above the toolchain makes it download the newer one; offline
+// that fails, as GP-UPG-406 says. The installed go plays the older
+// toolchain facing a go line one release ahead.
+func TestToolchainSwitch(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	next := installedLine(t, env)
+	minor, _ := minorOf(next)
+	ahead := writeModule(t, map[string]string{"go.mod": gomod(goLine(minor + 1)), "main.go": "package main\n\nfunc main() {}\n"})
+	out, ok := goRun(t, ahead, append(env, "GOTOOLCHAIN=auto"), "build", "-o", "/dev/null", ".")
+	if ok || !strings.Contains(out, "toolchain not available") {
+		t.Fatalf("go build with a go line ahead, offline: ok=%v\n%s", ok, out)
+	}
+	lib := writeModule(t, map[string]string{"go.mod": gomod("1.20"), "lib.go": "package lib\n"})
+	if got := byRule(analyze(t, lib, Options{To: "1.22", Environ: env}).Findings, RuleToolchainSwitch); len(got) != 1 {
+		t.Errorf("raising to 1.22: %+v; want one GP-UPG-406", got)
+	}
+	if got := byRule(analyze(t, lib, Options{To: "1.20", Environ: env}).Findings, RuleToolchainSwitch); len(got) != 0 {
+		t.Errorf("no raise: %+v", got)
+	}
+}

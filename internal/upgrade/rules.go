@@ -18,6 +18,7 @@ const (
 	RuleTidyRaises       = "GP-UPG-403"
 	RuleOldToolchains    = "GP-UPG-404"
 	RuleGoCommandDebug   = "GP-UPG-405"
+	RuleToolchainSwitch  = "GP-UPG-406"
 	RulePlatformMinimum  = "GP-UPG-501"
 	RulePortRemoved      = "GP-UPG-502"
 	RuleDeprecated       = "GP-UPG-601"
@@ -104,6 +105,13 @@ func Rules() []finding.Rule {
 				"own defaults, not the module's go line: godebug lines in go.mod and //go:debug lines do not reach it. " +
 				"Upgrading the toolchain changes them for every module.",
 			Fix: "Adapt the scripts that depend on the old behaviour, or set GODEBUG=<name>=<old> in the environment of the go command.",
+		},
+		{
+			ID: RuleToolchainSwitch, Title: "older Go toolchains will download a newer one", Severity: finding.Info,
+			Explanation: "From Go 1.21 the go line is a minimum. A toolchain older than it (a developer machine, a CI image) " +
+				"switches toolchains under the default GOTOOLCHAIN=auto: it downloads the newer Go through GOPROXY, which fails " +
+				"offline with `toolchain not available`; with GOTOOLCHAIN=local it refuses with `go.mod requires go >= 1.N`.",
+			Fix: "Update CI images and developer toolchains together with the go line, or allow the download (GOPROXY, GOTOOLCHAIN).",
 		},
 		{
 			ID: RulePlatformMinimum, Title: "minimum OS version rises for a target", Severity: finding.Warning,
