@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/goport/goport/internal/config"
 	"github.com/goport/goport/internal/cross"
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/goenv"
@@ -182,6 +183,19 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	if err != nil {
 		return fmt.Errorf("reading go env: %w", err)
 	}
+	root := "."
+	if gomod := env.Get("GOMOD"); gomod != "" && gomod != os.DevNull {
+		root = filepath.Dir(gomod)
+	}
+	cfg, err := config.Load(root)
+	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			return usageError(cmd, "%v", err)
+		}
+		return err
+	}
+	args = applyConfig(cmd, opts, in, cfg.Matrix, args)
 	ports, err := goenv.DistList(ctx, s.Environ)
 	if err != nil {
 		return fmt.Errorf("listing ports: %w", err)
@@ -190,10 +204,14 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	if err != nil {
 		return usageError(cmd, "%v", err)
 	}
+	compilers := map[target.Target]*cross.Compiler{}
+	for t, tc := range cfg.Matrix.Toolchains {
+		compilers[t] = &cross.Compiler{CC: tc.CC, CXX: tc.CXX, PkgConfig: tc.PkgConfig, Source: config.FileName}
+	}
 	inv := cross.Discover(ctx, cross.Options{Environ: s.Environ, GoEnv: env, Host: goenv.DetectHost()})
 	plan, err := matrix.MakePlan(ctx, matrix.PlanOptions{
 		Dir: ".", Patterns: args, Targets: targets, Cgo: in.cgo, Tags: opts.tags, Jobs: opts.jobs,
-		Environ: s.Environ, Ports: ports, Cross: inv, Shard: in.shard,
+		Environ: s.Environ, Ports: ports, Cross: inv, Shard: in.shard, Compilers: compilers,
 	})
 	if err != nil {
 		return fmt.Errorf("planning: %w", err)
@@ -225,6 +243,50 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	}
 	res.Shard = in.shard
 	return reportMatrix(cmd, s, res, in, opts)
+}
+
+// applyConfig fills every setting the command line left alone from
+// goport.yaml; flags always win. It returns the package patterns.
+func applyConfig(cmd *cobra.Command, opts *matrixOptions, in *matrixInputs, m config.Matrix, args []string) []string {
+	unset := func(name string) bool { return !cmd.Flags().Changed(name) }
+	if unset("targets") && unset("first-class") && unset("all") {
+		in.targets = m.Targets
+		opts.all = m.Set == "all"
+	}
+	if len(args) == 0 {
+		args = m.Packages
+	}
+	if unset("cgo") && m.Cgo != "" {
+		in.cgo = matrix.CgoMode(m.Cgo)
+	}
+	if unset("jobs") && m.Jobs > 0 {
+		opts.jobs = m.Jobs
+	}
+	if unset("out") && m.Out != "" {
+		opts.out = m.Out
+	}
+	if unset("ldflags") && m.LDFlags != "" {
+		opts.ldflags = m.LDFlags
+	}
+	if unset("tags") && m.Tags != "" {
+		opts.tags = m.Tags
+	}
+	if unset("glibc-max") && m.GlibcMax != "" {
+		opts.glibcMax = m.GlibcMax
+	}
+	if unset("no-trimpath") && m.Trimpath != nil {
+		opts.noTrimpath = !*m.Trimpath
+	}
+	if unset("isolate-cache") && m.IsolateCache {
+		opts.isolateCache = true
+	}
+	if unset("run") && m.RunArgs != nil && !opts.check {
+		in.runArgs = m.RunArgs
+	}
+	if unset("run-timeout") && m.RunTimeout > 0 {
+		opts.runTimeout = m.RunTimeout
+	}
+	return args
 }
 
 // resolveTargets applies --targets/--all/the first-class default and

@@ -63,7 +63,7 @@ matrix:
 	}
 	f := false
 	want := Matrix{
-		Targets: []target.Target{{GOOS: "linux", GOARCH: "amd64"}, {GOOS: "linux", GOARCH: "arm", Variant: "7"}, {GOOS: "windows", GOARCH: "amd64"}},
+		Targets:  []target.Target{{GOOS: "linux", GOARCH: "amd64"}, {GOOS: "linux", GOARCH: "arm", Variant: "7"}, {GOOS: "windows", GOARCH: "amd64"}},
 		Packages: []string{"./cmd/..."}, Cgo: "off", Jobs: 3, Out: "build", LDFlags: "-s -w", Tags: "netgo",
 		Trimpath: &f, GlibcMax: "2.31", IsolateCache: true, RunArgs: []string{"--version"}, RunTimeout: 30 * time.Second,
 		Toolchains: map[target.Target]Toolchain{{GOOS: "linux", GOARCH: "arm64"}: {CC: "aarch64-linux-gnu-gcc", CXX: "aarch64-linux-gnu-g++", PkgConfig: "aarch64-linux-gnu-pkg-config"}},

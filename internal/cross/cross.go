@@ -21,6 +21,8 @@ type Compiler struct {
 	// "clang --target=aarch64-linux-gnu", which the go command splits.
 	CC  string `json:"cc"`
 	CXX string `json:"cxx,omitempty"`
+	// PkgConfig is the PKG_CONFIG program for the target, when configured.
+	PkgConfig string `json:"pkg_config,omitempty"`
 	// Triplet is what `$CC -dumpmachine` printed.
 	Triplet string `json:"triplet,omitempty"`
 	// Source says where CC came from: "CC" (the environment or go env),

@@ -332,6 +332,9 @@ func pairEnv(opts Options, p Pair) []string {
 	}
 	if p.Compiler != nil {
 		drop["CC"], drop["CXX"] = true, true
+		if p.Compiler.PkgConfig != "" {
+			drop["PKG_CONFIG"] = true
+		}
 	}
 	if opts.CacheRoot != "" {
 		drop["GOCACHE"] = true
@@ -353,6 +356,9 @@ func pairEnv(opts Options, p Pair) []string {
 		env = append(env, "CC="+p.Compiler.CC)
 		if p.Compiler.CXX != "" {
 			env = append(env, "CXX="+p.Compiler.CXX)
+		}
+		if p.Compiler.PkgConfig != "" {
+			env = append(env, "PKG_CONFIG="+p.Compiler.PkgConfig)
 		}
 	}
 	if opts.CacheRoot != "" {
