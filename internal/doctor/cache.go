@@ -146,10 +146,17 @@ func (c *Context) defaultGoDir(key string) string {
 }
 
 func checkCacheDirsUsable(c *Context) []finding.Finding {
+	dirs := c.cacheDirs() // GOCACHE, GOMODCACHE, GOPATH
 	var fs []finding.Finding
-	for _, d := range c.cacheDirs() {
+	gopathBroken := false
+	for i := len(dirs) - 1; i >= 0; i-- {
+		d := dirs[i]
+		if d.Setting.Key == "GOMODCACHE" && d.Default && gopathBroken {
+			continue // derived from GOPATH: one finding says it
+		}
 		if f, ok := cacheDirProblem(c, d); ok {
-			fs = append(fs, f)
+			fs = append([]finding.Finding{f}, fs...)
+			gopathBroken = gopathBroken || d.Setting.Key == "GOPATH"
 		}
 	}
 	return fs

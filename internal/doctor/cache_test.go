@@ -223,3 +223,22 @@ func TestModuleInGopathSrc(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheGopathBrokenOnce: a GOMODCACHE derived from a broken GOPATH is
+// the same problem, reported once.
+func TestCacheGopathBrokenOnce(t *testing.T) {
+	t.Parallel()
+	file := aFile(t)
+	var env []string
+	for _, kv := range withEnv(healthyEnv(t), "GOPATH="+file+"/go") {
+		if !strings.HasPrefix(kv, "GOMODCACHE=") {
+			env = append(env, kv)
+		}
+	}
+	c := gather(t, healthyModule(t), env)
+	if got := c.Go.Get("GOMODCACHE"); got != file+"/go/pkg/mod" {
+		t.Fatalf("go env GOMODCACHE = %q", got)
+	}
+	f := oneFinding(t, findingsOf(t, c, "GP-CACHE-001"))
+	mustContain(t, "message", f.Message, "GOPATH="+file+"/go is not writable")
+}
