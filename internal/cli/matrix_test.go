@@ -1,0 +1,100 @@
+//go:build unix
+
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestMatrixSIGINT interrupts a real goport matrix after its first pair
+// finishes: it must stop the remaining builds, remove temporaries and the
+// lock, report what finished and exit 1; every file left in the output
+// directory is a finished, complete pair.
+func TestMatrixSIGINT(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "goport")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/goport")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building goport: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":        "module example.com/m\n\ngo 1.22\n",
+		"cmd/a/main.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"a\") }\n",
+		"cmd/b/main.go": "package main\n\nimport \"net/http\"\n\nfunc main() { _ = http.ListenAndServe(\":0\", nil) }\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bin, "matrix", "-j", "1", "--first-class")
+	cmd.Dir = dir
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var errLines []string
+	signalled := false
+	for sc.Scan() {
+		errLines = append(errLines, sc.Text())
+		if !signalled && strings.HasPrefix(sc.Text(), "ok ") {
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			signalled = true
+		}
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want code 1\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), strings.Join(errLines, "\n"))
+	}
+	if !slices.ContainsFunc(errLines, func(l string) bool { return strings.HasPrefix(l, "goport: matrix: interrupted: ") }) {
+		t.Errorf("stderr lacks the interruption message:\n%s", strings.Join(errLines, "\n"))
+	}
+	// The report lists finished pairs with their outputs.
+	okLine := regexp.MustCompile(`(?m)^\S+ +example\.com/m/cmd/\w +ok +off +- +(\S+)$`)
+	var want []string
+	for _, m := range okLine.FindAllStringSubmatch(stdout.String(), -1) {
+		want = append(want, filepath.Join(dir, m[1]))
+	}
+	if len(want) == 0 {
+		t.Fatalf("no finished pair in the report:\n%s", stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "interrupted") {
+		t.Errorf("report names no interrupted pair:\n%s", stdout.String())
+	}
+	var got []string
+	_ = filepath.WalkDir(filepath.Join(dir, "dist"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			got = append(got, p)
+		}
+		return nil
+	})
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(want, got) {
+		t.Errorf("files in dist differ from finished pairs:\nwant %q\ngot  %q", want, got)
+	}
+}
