@@ -95,6 +95,9 @@ func (a *analysis) checkGodebugFlips() {
 			pinned[key] = true
 		}
 	}
+	if pinned["default"] {
+		return // every program pins its defaults with //go:debug default=
+	}
 	var keep []string
 	for _, s := range a.table.Flips(base, a.to) {
 		if pinned[s.Name] {

@@ -90,6 +90,7 @@ func TestGodebugFlipForUsedAPI(t *testing.T) {
 		{"pinned by //go:debug", gomod("1.20"), "//go:debug asynctimerchan=1\n" + timerProgram, "1",
 			[]string{"containermaxprocs", "decoratemappings", "updatemaxprocs"}},
 		{"default pinned", gomod("1.20", "godebug default=go1.20"), timerProgram, "1", nil},
+		{"default pinned by //go:debug", gomod("1.20"), "//go:debug default=go1.20\n" + timerProgram, "1", nil},
 		{"already at go 1.23", gomod("1.23"), timerProgram, "0",
 			[]string{"containermaxprocs", "decoratemappings", "updatemaxprocs"}},
 		{"sleep only", gomod("1.22"), "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(1) }\n", "",

@@ -284,7 +284,10 @@ func (a *analysis) checkLinknames() error {
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", path, err)
 			}
-			pulls = append(pulls, findPulls(a.fset, goroot, pkgPath, path, src)...)
+			for _, pl := range findPulls(a.fset, goroot, pkgPath, path, src) {
+				pl.loc.Path = a.depPath(p.Module, pl.loc.Path)
+				pulls = append(pulls, pl)
+			}
 		}
 	}
 	if len(pulls) == 0 {
@@ -299,11 +302,28 @@ func (a *analysis) checkLinknames() error {
 			continue
 		}
 		loc := pl.loc
-		loc.Path = a.rel(loc.Path)
 		a.add(finding.Finding{Rule: RuleLinkname,
 			Message:  fmt.Sprintf("%s pulls %s with //go:linkname, which Go 1.23+ linkers reject", pl.pkg, pl.target),
 			Evidence: []finding.Evidence{{Location: &loc, Text: fmt.Sprintf("link: %s: invalid reference to %s", pl.pkg, pl.target)}},
 			Fix:      "use a public API instead (or a dependency version that does); -ldflags=-checklinkname=0 only as a stopgap"})
 	}
 	return nil
+}
+
+// depPath names a file of the module or of a dependency: relative to the
+// module root for the former, "module@version/path" for the latter, so
+// reports do not depend on where the module cache is.
+func (a *analysis) depPath(m *listedModule, path string) string {
+	if m == nil || m.Main || m.Dir == "" {
+		return a.rel(path)
+	}
+	rel, err := filepath.Rel(m.Dir, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return path
+	}
+	name := m.Path
+	if m.Version != "" {
+		name += "@" + m.Version
+	}
+	return name + "/" + filepath.ToSlash(rel)
 }

@@ -64,8 +64,9 @@ func TestLinkname(t *testing.T) {
 				"app/go.mod":         "module example.com/app\n\ngo 1.20\n\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => ../dep\n",
 				"app/main.go":        strings.ReplaceAll(clockMain, "%s", "example.com/dep"),
 			},
-			dir:     "app",
-			wantMsg: "link: example.com/dep/clock: invalid reference to runtime.gcount",
+			dir:      "app",
+			wantLocs: []string{"example.com/dep@v0.0.0/clock/clock.go:8"},
+			wantMsg:  "link: example.com/dep/clock: invalid reference to runtime.gcount",
 		},
 		{
 			name: "allowed symbol only",

@@ -37,6 +37,7 @@ type listedPackage struct {
 
 type listedModule struct {
 	Path      string
+	Version   string
 	Dir       string
 	GoVersion string
 	Main      bool
