@@ -3,6 +3,7 @@ package upgrade
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -147,11 +148,16 @@ func dirOf(p string) string {
 	return "."
 }
 
-// firstSentence shortens a documentation paragraph for a message.
+// markdownLink matches [text](target) in godebug.md.
+var markdownLink = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+
+// firstSentence shortens a documentation paragraph for a message, keeping
+// the text of Markdown links.
 func firstSentence(doc string) string {
 	if doc == "" {
 		return "see https://go.dev/doc/godebug"
 	}
+	doc = markdownLink.ReplaceAllString(doc, "$1")
 	if i := strings.Index(doc, ". "); i >= 0 {
 		return doc[:i+1]
 	}

@@ -245,3 +245,18 @@ func TestWorkspaceGoLine(t *testing.T) {
 		t.Errorf("from %s, flipped %v; want go.work's 1.22 and asynctimerchan (the module's pin does not count)", res.Facts.From, flipped(res.Findings))
 	}
 }
+
+func TestFirstSentence(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"Go 1.24 changed the global [`math/rand.Seed`](/pkg/math/rand/#Seed) to be a no-op. This behavior is controlled.": "Go 1.24 changed the global `math/rand.Seed` to be a no-op.",
+		"One sentence only":           "One sentence only",
+		"":                            "see https://go.dev/doc/godebug",
+		"See [the docs](/doc). Rest.": "See the docs.",
+	}
+	for in, want := range tests {
+		if got := firstSentence(in); got != want {
+			t.Errorf("firstSentence(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
