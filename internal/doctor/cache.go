@@ -374,10 +374,10 @@ func checkModuleInGopathSrc(c *Context) []finding.Finding {
 		switch {
 		case mode == "off" || mode == "auto":
 			f.Severity = finding.Warning
-			f.Message += " GO111MODULE=" + mode + " makes that happen."
+			f.Message = strings.TrimSuffix(f.Message, ".") + ", and GO111MODULE=" + mode + " puts the go command itself in GOPATH mode."
 		case modPath != "" && modPath != importPath:
 			f.Severity = finding.Warning
-			f.Message += fmt.Sprintf(" The directory does not match the module path %s, so such tools fail to find its packages.", modPath)
+			f.Message = strings.TrimSuffix(f.Message, ".") + fmt.Sprintf(", which does not match the module path %s, so such tools cannot find its packages.", modPath)
 		}
 		return []finding.Finding{f}
 	}

@@ -186,8 +186,8 @@ func TestModuleInGopathSrc(t *testing.T) {
 		msg                       string
 	}{
 		{"matching path", "src/example.com/hello", "example.com/hello", "", finding.Info, `import path "example.com/hello"`},
-		{"path differs", "src/github.com/acme/orders", "example.com/orders", "", finding.Warning, "does not match the module path example.com/orders"},
-		{"GO111MODULE=auto", "src/example.com/auto", "example.com/auto", "auto", finding.Warning, "GO111MODULE=auto makes that happen"},
+		{"path differs", "src/github.com/acme/orders", "example.com/orders", "", finding.Warning, "which does not match the module path example.com/orders"},
+		{"GO111MODULE=auto", "src/example.com/auto", "example.com/auto", "auto", finding.Warning, "GO111MODULE=auto puts the go command itself in GOPATH mode"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -199,7 +199,7 @@ type toolchainPolicy struct {
 // own run, so the default is read from the settings, not from c.Go. ok is
 // false when the go command or the value is unusable (other rules say so).
 func (c *Context) toolchainPolicy() (p toolchainPolicy, ok bool) {
-	if c.Go == nil || !version.IsValid(c.Go.Version()) {
+	if c.Go == nil || !version.IsValid(c.goRelease()) {
 		return p, false
 	}
 	p.Setting = c.Setting("GOTOOLCHAIN")
@@ -207,7 +207,7 @@ func (c *Context) toolchainPolicy() (p toolchainPolicy, ok bool) {
 	if p.Setting.Source == "default" {
 		v = "" // not configured anywhere: the go command does not switch
 	}
-	p.Mode, p.Min, ok = parseGOTOOLCHAIN(v, c.Go.Version())
+	p.Mode, p.Min, ok = parseGOTOOLCHAIN(v, c.goRelease())
 	return p, ok
 }
 
@@ -427,8 +427,8 @@ func checkGoLineMissing(c *Context) []finding.Finding {
 		text = "module " + m.Mod.Path
 	}
 	fix := "go mod edit -go=1.N (the oldest Go release the module supports)"
-	if c.Go != nil && version.IsValid(c.Go.Version()) {
-		fix = "go mod edit -go=" + strings.TrimPrefix(version.Lang(c.Go.Version()), "go") + " (or the oldest Go release the module supports)"
+	if c.Go != nil && version.IsValid(c.goRelease()) {
+		fix = "go mod edit -go=" + strings.TrimPrefix(version.Lang(c.goRelease()), "go") + " (or the oldest Go release the module supports)"
 	}
 	return []finding.Finding{{
 		Message:  "go.mod has no go line, so the go command treats the module as go 1.16 (language version, unpruned module graph and GODEBUG defaults of Go 1.16).",

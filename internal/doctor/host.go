@@ -57,10 +57,10 @@ func checkHostArch(c *Context) []finding.Finding {
 	goos := c.Go.Get("GOHOSTOS")
 	return []finding.Finding{{
 		Message: fmt.Sprintf("The go command %s (%s) is built for %s/%s but this machine is %s: %s.",
-			c.Go.GoBinary, c.Go.Version(), goos, goArch, c.Host.GOARCH, msg),
+			c.Go.GoBinary, c.goRelease(), goos, goArch, c.Host.GOARCH, msg),
 		Evidence: []finding.Evidence{{Text: "GOHOSTARCH=" + goArch + " (go env)"}, {Text: machine}},
 		Fix: fmt.Sprintf("install the %s/%s distribution of Go (https://go.dev/dl/%s.%s-%s.tar.gz, or the installer for your system) and put it first on PATH",
-			goos, c.Host.GOARCH, c.Go.Version(), goos, c.Host.GOARCH),
+			goos, c.Host.GOARCH, c.goRelease(), goos, c.Host.GOARCH),
 	}}
 }
 

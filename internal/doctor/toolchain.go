@@ -146,7 +146,7 @@ func checkGoroot(c *Context) []finding.Finding {
 	if own == "" || sameDir(own, set.Value) {
 		return nil
 	}
-	goVersion := c.Go.Version()
+	goVersion := c.goRelease()
 	toolDir := c.Go.Get("GOTOOLDIR")
 	compile := filepath.Join(toolDir, "compile"+toolExeSuffix())
 	treeVersion, err := compileVersion(c, compile)
@@ -361,4 +361,21 @@ func dirsOf(list []installation) []string {
 		dirs = append(dirs, filepath.Dir(in.Bin))
 	}
 	return dirs
+}
+
+// goRelease is the go command's version without the experiment suffix
+// that runtime.Version adds to some builds ("go1.26.8 X:boringcrypto"),
+// or "" when the go command could not be run.
+func (c *Context) goRelease() string {
+	if c.Go == nil {
+		return ""
+	}
+	f := strings.Fields(c.Go.Version())
+	if len(f) == 0 {
+		return ""
+	}
+	if f[0] == "devel" && len(f) > 1 {
+		return "devel " + f[1]
+	}
+	return f[0]
 }

@@ -259,3 +259,21 @@ func TestOneGoInstallation(t *testing.T) {
 		t.Errorf("unexpected findings: %+v", fs)
 	}
 }
+
+func TestGoRelease(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]string{
+		"go1.26.8":                      "go1.26.8",
+		"go1.26.8 X:boringcrypto":       "go1.26.8",
+		"devel go1.27-abcdef Mon Jan 1": "devel go1.27-abcdef",
+		"":                              "",
+	} {
+		c := &Context{Go: &goenv.Env{Vars: map[string]string{"GOVERSION": v}}}
+		if got := c.goRelease(); got != want {
+			t.Errorf("goRelease(%q) = %q, want %q", v, got, want)
+		}
+	}
+	if got := (&Context{}).goRelease(); got != "" {
+		t.Errorf("no go command: %q", got)
+	}
+}
