@@ -171,6 +171,18 @@ func TestGorootMissingDirectory(t *testing.T) {
 	}
 }
 
+func TestGorootNotAGoTree(t *testing.T) {
+	t.Parallel()
+	empty := t.TempDir()
+	c := gather(t, healthyModule(t), withEnv(healthyEnv(t), "GOROOT="+empty))
+	f := oneFinding(t, findingsOf(t, c, "GP-TOOL-002"))
+	mustContain(t, "message", f.Message, "GOROOT="+empty+" is not the installation", "has no usable compiler")
+	// `go env` accepts it; building does not.
+	if out, err := realGoIn(t, c.Dir, c.Environ, "build", "-o", os.DevNull, "."); err == nil {
+		t.Errorf("go build succeeded with an empty GOROOT:\n%s", out)
+	}
+}
+
 func TestGorootInGOENVFile(t *testing.T) {
 	t.Parallel()
 	root := fakeGoroot(t, "go1.20.14")
