@@ -19,6 +19,7 @@ const (
 	RuleOldToolchains    = "GP-UPG-404"
 	RuleGoCommandDebug   = "GP-UPG-405"
 	RuleToolchainSwitch  = "GP-UPG-406"
+	RuleBuildVCS         = "GP-UPG-407"
 	RulePlatformMinimum  = "GP-UPG-501"
 	RulePortRemoved      = "GP-UPG-502"
 	RuleDeprecated       = "GP-UPG-601"
@@ -112,6 +113,13 @@ func Rules() []finding.Rule {
 				"switches toolchains under the default GOTOOLCHAIN=auto: it downloads the newer Go through GOPROXY, which fails " +
 				"offline with `toolchain not available`; with GOTOOLCHAIN=local it refuses with `go.mod requires go >= 1.N`.",
 			Fix: "Update CI images and developer toolchains together with the go line, or allow the download (GOPROXY, GOTOOLCHAIN).",
+		},
+		{
+			ID: RuleBuildVCS, Title: "go build stamps VCS information (Go 1.18+)", Severity: finding.Info,
+			Explanation: "From Go 1.18, building a main package inside a repository runs the VCS tool to stamp vcs.revision, " +
+				"vcs.time and vcs.modified. When git fails (the checkout is not a safe.directory for the build user in a " +
+				"container, a broken checkout), the build fails: `error obtaining VCS status ... Use -buildvcs=false`.",
+			Fix: "Build with -buildvcs=false (GOFLAGS=-buildvcs=false) where stamping is not wanted, or make git work for the build user.",
 		},
 		{
 			ID: RulePlatformMinimum, Title: "minimum OS version rises for a target", Severity: finding.Warning,

@@ -172,6 +172,7 @@ func Analyze(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	a.checkGoMod()
+	a.checkBuildVCS(ctx)
 	a.checkPlatforms()
 	if err := a.checkDeprecated(); err != nil {
 		return nil, err
