@@ -260,3 +260,19 @@ func TestFirstSentence(t *testing.T) {
 		}
 	}
 }
+
+// TLS settings apply to any crypto/tls use; settings with a narrower
+// trigger (ExportKeyingMaterial, X509KeyPair) stay quiet when it is not
+// used, and a library without main gets no runtime-wide settings.
+func TestTLSTriggers(t *testing.T) {
+	t.Parallel()
+	root := writeModule(t, map[string]string{
+		"go.mod": gomod("1.21"),
+		"lib.go": "package lib\n\nimport \"crypto/tls\"\n\nfunc Dial(addr string) (*tls.Conn, error) { return tls.Dial(\"tcp\", addr, &tls.Config{}) }\n",
+	})
+	res := analyze(t, root, Options{To: "1.26", Environ: testEnv(t)})
+	want := []string{"tls10server", "tls3des", "tlsmlkem", "tlsrsakex", "tlssecpmlkem", "tlssha1"}
+	if diff := cmp.Diff(want, flipped(res.Findings)); diff != "" {
+		t.Errorf("flipped (-want +got):\n%s", diff)
+	}
+}
