@@ -70,6 +70,24 @@ func toolchainChecks() []Check {
 			},
 			Run: checkGoInstallations,
 		},
+		{
+			Rule: finding.Rule{
+				ID:       "GP-TOOL-004",
+				Title:    "GOTOOLCHAIN is invalid or forces another toolchain",
+				Severity: finding.Error,
+				Explanation: "GOTOOLCHAIN accepts `local`, `auto`, `path`, a toolchain name such as `go1.26.8`, " +
+					"or a name with `+auto`/`+path`. Anything else stops every go command before it starts " +
+					"(`go: invalid GOTOOLCHAIN \"latest\"`). A language version such as `go1.26` is not a " +
+					"toolchain: since Go 1.21 the first release is `go1.26.0`, and the go command fails with " +
+					"`go1.26 is a language version but not a toolchain version (go1.26.x)`. A valid name " +
+					"other than the installed release makes every go command run that toolchain instead — " +
+					"even an older one — looking for it on PATH, then in the module cache, then downloading " +
+					"it through GOPROXY, which fails offline (`toolchain not available`).",
+				Fix: "Use `GOTOOLCHAIN=local` or `auto` (`go env -w GOTOOLCHAIN=auto`, or unset the " +
+					"variable), or name a released toolchain such as `go1.26.0+auto`.",
+			},
+			Run: checkGOTOOLCHAINValue,
+		},
 	}
 }
 
@@ -378,4 +396,70 @@ func (c *Context) goRelease() string {
 		return "devel " + f[1]
 	}
 	return f[0]
+}
+
+// gotoolchainError returns the go command's complaint about a GOTOOLCHAIN
+// value (cmd/go/internal/toolchain), or "" when the value is accepted.
+func gotoolchainError(value string) string {
+	switch value {
+	case "", "local", "auto", "path":
+		return ""
+	}
+	name, suffix, plus := strings.Cut(value, "+")
+	if name != "local" && (!strings.HasPrefix(name, "go") || !version.IsValid(name)) {
+		if plus {
+			return fmt.Sprintf("invalid GOTOOLCHAIN %q: invalid minimum toolchain %q", value, name)
+		}
+		return fmt.Sprintf("invalid GOTOOLCHAIN %q", value)
+	}
+	if plus && suffix != "auto" && suffix != "path" {
+		return fmt.Sprintf("invalid GOTOOLCHAIN %q: only version suffixes are +auto and +path", value)
+	}
+	if name != "local" && version.Lang(name) == name && version.Compare(name, "go1.21") >= 0 {
+		return fmt.Sprintf("invalid toolchain: %s is a language version but not a toolchain version (%s.x)", name, name)
+	}
+	return ""
+}
+
+func checkGOTOOLCHAINValue(c *Context) []finding.Finding {
+	s := c.Setting("GOTOOLCHAIN")
+	if s.Source == "default" {
+		return nil // goenv.Load's own forced value, not the user's
+	}
+	fix := "unset GOTOOLCHAIN (or set GOTOOLCHAIN=auto)"
+	if s.Source != "environment" {
+		fix = "go env -w GOTOOLCHAIN=auto"
+	}
+	if msg := gotoolchainError(s.Value); msg != "" {
+		return []finding.Finding{{
+			Message:  fmt.Sprintf("GOTOOLCHAIN=%s is rejected by the go command, so every go command fails with `go: %s`.", s.Value, msg),
+			Evidence: []finding.Evidence{s.Evidence()},
+			Fix:      fix,
+		}}
+	}
+	installed := c.goRelease()
+	mode, min, ok := parseGOTOOLCHAIN(s.Value, installed)
+	if !ok || installed == "" || min == installed {
+		return nil
+	}
+	if mode == "path" {
+		if _, err := goenv.LookPath(min, c.Environ); err == nil {
+			return nil
+		}
+		return []finding.Finding{{
+			Message:  fmt.Sprintf("GOTOOLCHAIN=%s makes every go command run %s instead of the installed %s, but only from PATH, where there is none: every go command fails with `go: cannot find %q in PATH`.", s.Value, min, installed, min),
+			Evidence: []finding.Evidence{s.Evidence()},
+			Fix:      fix + ", or install " + min + " on PATH (`go install golang.org/dl/" + min + "@latest && " + min + " download`)",
+		}}
+	}
+	if _, found := c.available(min); found {
+		return nil
+	}
+	return []finding.Finding{{
+		Severity: finding.Warning,
+		Message: fmt.Sprintf("GOTOOLCHAIN=%s makes every go command run %s instead of the installed %s, downloading it first: offline builds fail with `download %s for %s/%s: toolchain not available`.",
+			s.Value, min, installed, min, c.Go.Get("GOHOSTOS"), c.Go.Get("GOHOSTARCH")),
+		Evidence: []finding.Evidence{s.Evidence()},
+		Fix:      fix + ", or install " + min + " (`go install golang.org/dl/" + min + "@latest && " + min + " download`)",
+	}}
 }

@@ -289,3 +289,62 @@ func TestGoRelease(t *testing.T) {
 		t.Errorf("no go command: %q", got)
 	}
 }
+
+func TestGOTOOLCHAINValue(t *testing.T) {
+	t.Parallel()
+	installed := gather(t, healthyModule(t), healthyEnv(t)).goRelease()
+	for _, tc := range []struct {
+		value    string
+		severity finding.Severity // 0: no finding
+		msg      string
+		goSays   string // the real go command's error, offline; "" when it works
+	}{
+		{"latest", finding.Error, `go: invalid GOTOOLCHAIN "latest"`, `invalid GOTOOLCHAIN "latest"`},
+		{installed + "+local", finding.Error, "only version suffixes are +auto and +path", "only version suffixes are +auto and +path"},
+		{"stable+auto", finding.Error, `invalid minimum toolchain "stable"`, `invalid minimum toolchain "stable"`},
+		{"go1.26", finding.Error, "go1.26 is a language version but not a toolchain version (go1.26.x)", "is a language version but not a toolchain version"},
+		{"go1.25.0", finding.Warning, "run go1.25.0 instead of the installed " + installed, "toolchain not available"},
+		{"go1.25.0+auto", finding.Warning, "run go1.25.0 instead", "toolchain not available"},
+		{"go1.99.0+path", finding.Error, `cannot find "go1.99.0" in PATH`, `cannot find "go1.99.0" in PATH`},
+		{installed, 0, "", ""},
+		{installed + "+auto", 0, "", ""},
+		{"local", 0, "", ""},
+		{"auto", 0, "", ""},
+		{"path", 0, "", ""},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			t.Parallel()
+			c := gather(t, healthyModule(t), offline(healthyEnv(t), "GOTOOLCHAIN="+tc.value))
+			fs := findingsOf(t, c, "GP-TOOL-004")
+			if tc.severity == 0 {
+				if len(fs) != 0 {
+					t.Errorf("unexpected findings: %+v", fs)
+				}
+			} else {
+				f := oneFinding(t, fs)
+				mustContain(t, "message", f.Message, tc.msg)
+				if f.Severity != tc.severity || f.Evidence[0].Text != "GOTOOLCHAIN="+tc.value+" (environment)" {
+					t.Errorf("finding = %+v", f)
+				}
+			}
+			out, err := realGoIn(t, c.Dir, c.Environ, "version")
+			if (err != nil) != (tc.goSays != "") {
+				t.Errorf("go version error = %v, want failure %v:\n%s", err, tc.goSays != "", out)
+			}
+			mustContain(t, "go version output", out, tc.goSays)
+		})
+	}
+}
+
+func FuzzGOTOOLCHAINError(f *testing.F) {
+	for _, s := range []string{"", "local", "latest", "go1.26", "go1.26.0+local", "+", "go1.21rc1+auto", "local+path", "\xff+auto"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		msg := gotoolchainError(value)
+		_, _, ok := parseGOTOOLCHAIN(value, "go1.26.8")
+		if msg == "" && !ok {
+			t.Errorf("%q: accepted by gotoolchainError, rejected by parseGOTOOLCHAIN", value)
+		}
+	})
+}
