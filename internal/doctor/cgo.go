@@ -95,7 +95,7 @@ func checkCCOnPath(c *Context) []finding.Finding {
 	case "1":
 		cc := c.Setting("CC")
 		ccValue := c.Go.Get("CC")
-		words, err := goQuotedFields(ccValue)
+		words, err := quotedFields(ccValue)
 		if err != nil || len(words) == 0 {
 			return nil // the go command rejects such a CC itself
 		}

@@ -61,7 +61,7 @@ func (p goflagProblem) message() string {
 // GOFLAGS=value when running `go build` (and, for fatal ones, any command).
 // It mirrors cmd/go/internal/base.InitGOFLAGS and SetFromGOFLAGS of Go 1.26.
 func checkGOFLAGSValue(value string) []goflagProblem {
-	fields, err := splitGOFLAGS(value)
+	fields, err := quotedFields(value)
 	if err != nil {
 		return []goflagProblem{{Field: value, Severity: finding.Error,
 			GoSays: "go: parsing $GOFLAGS: " + err.Error(), Why: "every go command fails",
@@ -131,40 +131,6 @@ func goflagParts(f string) (name, value string, hasValue bool) {
 	name, value, hasValue = strings.Cut(name, "=")
 	return name, value, hasValue
 }
-
-// splitGOFLAGS splits like cmd/internal/quoted.Split: fields separated by
-// space, tab, CR or LF; a field that starts with ' or " runs to the next
-// identical quote, with no unescaping. Quotes inside a field are ordinary
-// characters.
-func splitGOFLAGS(s string) ([]string, error) {
-	var fields []string
-	for len(s) > 0 {
-		for len(s) > 0 && isGOFLAGSSpace(s[0]) {
-			s = s[1:]
-		}
-		if len(s) == 0 {
-			break
-		}
-		if q := s[0]; q == '"' || q == '\'' {
-			end := strings.IndexByte(s[1:], q)
-			if end < 0 {
-				return nil, fmt.Errorf("unterminated %c string", q)
-			}
-			fields = append(fields, s[1:1+end])
-			s = s[end+2:]
-			continue
-		}
-		i := 0
-		for i < len(s) && !isGOFLAGSSpace(s[i]) {
-			i++
-		}
-		fields = append(fields, s[:i])
-		s = s[i:]
-	}
-	return fields, nil
-}
-
-func isGOFLAGSSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 type flagKind int
 
@@ -288,7 +254,7 @@ func badBuildFlagValue(name string, kind flagKind, val string, hasVal bool) stri
 }
 
 func checkGOFLAGS(c *Context) []finding.Finding {
-	s := c.goVar("GOFLAGS")
+	s := c.Setting("GOFLAGS")
 	var fs []finding.Finding
 	for _, p := range checkGOFLAGSValue(s.Value) {
 		fs = append(fs, finding.Finding{

@@ -28,18 +28,18 @@ func TestSplitGOFLAGS(t *testing.T) {
 		{"''", []string{""}, ""},
 	}
 	for _, tt := range tests {
-		got, err := splitGOFLAGS(tt.in)
+		got, err := quotedFields(tt.in)
 		if tt.wantErr != "" {
 			if err == nil || err.Error() != tt.wantErr {
-				t.Errorf("splitGOFLAGS(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				t.Errorf("quotedFields(%q) error = %v, want %q", tt.in, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil {
-			t.Errorf("splitGOFLAGS(%q): %v", tt.in, err)
+			t.Errorf("quotedFields(%q): %v", tt.in, err)
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("splitGOFLAGS(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			t.Errorf("quotedFields(%q) mismatch (-want +got):\n%s", tt.in, diff)
 		}
 	}
 }
@@ -268,7 +268,7 @@ func FuzzCheckGOFLAGS(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		fields, err := splitGOFLAGS(s)
+		fields, err := quotedFields(s)
 		problems := checkGOFLAGSValue(s)
 		if err != nil {
 			if len(problems) != 1 || problems[0].Severity != finding.Error {

@@ -28,6 +28,15 @@ func realGoDir(t *testing.T) string {
 func healthyEnv(t *testing.T) []string {
 	t.Helper()
 	home := t.TempDir()
+	// GOTELEMETRY is read-only; the mode file is what turns telemetry off,
+	// so that no counter file is still being written during cleanup.
+	mode := filepath.Join(home, ".config", "go", "telemetry", "mode")
+	if err := os.MkdirAll(filepath.Dir(mode), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mode, []byte("off"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return []string{
 		"PATH=" + realGoDir(t) + string(os.PathListSeparator) + "/usr/bin" + string(os.PathListSeparator) + "/bin",
 		"HOME=" + home,
@@ -38,7 +47,6 @@ func healthyEnv(t *testing.T) []string {
 		"GOPATH=" + filepath.Join(home, "gopath"),
 		"GOFLAGS=",
 		"GOTOOLCHAIN=local",
-		"GOTELEMETRY=off",
 	}
 }
 

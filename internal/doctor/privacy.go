@@ -74,8 +74,8 @@ func privacyChecks() []Check {
 // goPatterns returns the effective GOPRIVATE, GONOPROXY and GONOSUMDB
 // settings: the latter two default to GOPRIVATE.
 func (c *Context) goPatterns() (private, noproxy, nosumdb Setting) {
-	private = c.goVar("GOPRIVATE")
-	noproxy, nosumdb = c.goVar("GONOPROXY"), c.goVar("GONOSUMDB")
+	private = c.Setting("GOPRIVATE")
+	noproxy, nosumdb = c.Setting("GONOPROXY"), c.Setting("GONOSUMDB")
 	// `go env` reports the GOPRIVATE value as their default; evidence
 	// should then name GOPRIVATE, where the user wrote it.
 	if noproxy.Value == "" || noproxy.Source == "default" {
@@ -102,7 +102,7 @@ func matchesEveryModule(patterns string) bool {
 
 func checkSumDB(c *Context) []finding.Finding {
 	var fs []finding.Finding
-	if s := c.goVar("GOSUMDB"); s.Value == "off" {
+	if s := c.Setting("GOSUMDB"); s.Value == "off" {
 		fs = append(fs, finding.Finding{
 			Message:  "GOSUMDB=off: downloaded modules are not verified against the checksum database",
 			Evidence: []finding.Evidence{redactedEvidence(s)},
@@ -116,7 +116,7 @@ func checkSumDB(c *Context) []finding.Finding {
 			Fix:      "list only private module prefixes in " + nosumdb.Key,
 		})
 	}
-	if s := c.goVar("GONOSUMCHECK"); s.Value != "" && s.Source != "default" {
+	if s := c.Setting("GONOSUMCHECK"); s.Value != "" && s.Source != "default" {
 		fs = append(fs, finding.Finding{Severity: finding.Info,
 			Message:  "GONOSUMCHECK is not a go setting: it has no effect (use GONOSUMDB or GOPRIVATE for private modules)",
 			Evidence: []finding.Evidence{redactedEvidence(s)},
@@ -143,7 +143,7 @@ func checkBroadPatterns(c *Context) []finding.Finding {
 	}
 	var fs []finding.Finding
 	for _, key := range []string{"GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE"} {
-		s := c.goVar(key)
+		s := c.Setting(key)
 		if key != "GOPRIVATE" && key != "GOINSECURE" && s.Source == "default" {
 			continue // the GOPRIVATE value, reported under GOPRIVATE
 		}
@@ -325,10 +325,10 @@ func checkPrivateRequirements(c *Context) []finding.Finding {
 	// Only a public mirror fails on private modules; a company proxy is
 	// assumed to serve them (the setup `go help private` recommends).
 	proxy := ""
-	if r := reachable(parseProxyList(c.goVar("GOPROXY").Value)); len(r) > 0 && isPublicProxy(r[0].URL) {
+	if r := reachable(parseProxyList(c.Setting("GOPROXY").Value)); len(r) > 0 && isPublicProxy(r[0].URL) {
 		proxy = r[0].URL
 	}
-	sumdb := c.goVar("GOSUMDB").Value
+	sumdb := c.Setting("GOSUMDB").Value
 	if sumdb == "off" {
 		sumdb = ""
 	} else if sumdb == "" {

@@ -180,24 +180,6 @@ func reachable(list []proxyEntry) []proxyEntry {
 	return out
 }
 
-// goVar is c.Setting with one more rule of the go command: a variable
-// set to the empty string in the environment counts as unset, so the GOENV
-// file or $GOROOT/go.env still applies (`GOPROXY= go env GOPROXY` prints
-// the go.env default).
-func (c *Context) goVar(key string) Setting {
-	if v, ok := goenv.Getenv(c.Environ, key); !ok || v != "" {
-		return c.Setting(key)
-	}
-	cc := *c
-	cc.Environ = nil
-	for _, kv := range c.Environ {
-		if !strings.HasPrefix(kv, key+"=") {
-			cc.Environ = append(cc.Environ, kv)
-		}
-	}
-	return cc.Setting(key)
-}
-
 func redact(s string) string { return secret.Redact(s) }
 
 // redactedEvidence is s.Evidence() with any credential masked.
@@ -208,7 +190,7 @@ func redactedEvidence(s Setting) finding.Evidence {
 }
 
 func checkProxyOff(c *Context) []finding.Finding {
-	s := c.goVar("GOPROXY")
+	s := c.Setting("GOPROXY")
 	list := parseProxyList(s.Value)
 	if len(list) == 0 || list[0].URL != "off" {
 		return nil
@@ -225,7 +207,7 @@ func checkProxyOff(c *Context) []finding.Finding {
 }
 
 func checkProxyDirect(c *Context) []finding.Finding {
-	s := c.goVar("GOPROXY")
+	s := c.Setting("GOPROXY")
 	list := parseProxyList(s.Value)
 	if len(list) == 0 || list[0].URL != "direct" {
 		return nil
@@ -243,7 +225,7 @@ func checkProxyDirect(c *Context) []finding.Finding {
 }
 
 func checkProxyHTTP(c *Context) []finding.Finding {
-	s := c.goVar("GOPROXY")
+	s := c.Setting("GOPROXY")
 	var fs []finding.Finding
 	for _, e := range reachable(parseProxyList(s.Value)) {
 		u, err := url.Parse(e.URL)
@@ -268,7 +250,7 @@ func isLoopback(host string) bool {
 }
 
 func checkProxyList(c *Context) []finding.Finding {
-	s := c.goVar("GOPROXY")
+	s := c.Setting("GOPROXY")
 	if s.Value == "" {
 		return nil // the go command's own default applies
 	}
@@ -320,7 +302,7 @@ var credentialKeys = []string{"GOPROXY", "GOSUMDB", "GONOPROXY", "GONOSUMDB", "G
 func checkCredentials(c *Context) []finding.Finding {
 	var fs []finding.Finding
 	for _, key := range credentialKeys {
-		s := c.goVar(key)
+		s := c.Setting(key)
 		if !secret.Contains(s.Value) {
 			continue
 		}

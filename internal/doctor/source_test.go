@@ -501,7 +501,7 @@ func FuzzGoQuotedFields(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		fields, err := goQuotedFields(s)
+		fields, err := quotedFields(s)
 		if err != nil {
 			return
 		}
@@ -509,7 +509,7 @@ func FuzzGoQuotedFields(f *testing.F) {
 			// Without quotes it is plain splitting on ASCII white space.
 			want := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' })
 			if !slices.Equal(fields, want) && !(len(fields) == 0 && len(want) == 0) {
-				t.Errorf("goQuotedFields(%q) = %q, want %q", s, fields, want)
+				t.Errorf("quotedFields(%q) = %q, want %q", s, fields, want)
 			}
 		}
 	})

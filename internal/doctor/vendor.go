@@ -75,7 +75,7 @@ func vendorChecks() []Check {
 // go command splits it; an unparsable GOFLAGS sets nothing here (another
 // rule reports it).
 func goflagsMod(goflags string) (string, bool) {
-	fields, err := goQuotedFields(goflags)
+	fields, err := quotedFields(goflags)
 	if err != nil {
 		return "", false
 	}
@@ -87,38 +87,6 @@ func goflagsMod(goflags string) (string, bool) {
 		}
 	}
 	return mode, ok
-}
-
-// goQuotedFields splits s into fields as cmd/internal/quoted.Split does
-// for GOFLAGS and CC: whitespace-separated, with '...' or "..." around a
-// field keeping its spaces and no escapes.
-func goQuotedFields(s string) ([]string, error) {
-	var f []string
-	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-	for len(s) > 0 {
-		for len(s) > 0 && isSpace(s[0]) {
-			s = s[1:]
-		}
-		if len(s) == 0 {
-			break
-		}
-		if q := s[0]; q == '"' || q == '\'' {
-			end := strings.IndexByte(s[1:], q)
-			if end < 0 {
-				return nil, fmt.Errorf("unterminated %c string", q)
-			}
-			f = append(f, s[1:1+end])
-			s = s[end+2:]
-			continue
-		}
-		i := 0
-		for i < len(s) && !isSpace(s[i]) {
-			i++
-		}
-		f = append(f, s[:i])
-		s = s[i:]
-	}
-	return f, nil
 }
 
 // inWorkspace reports whether the go command runs in workspace mode here;
