@@ -107,3 +107,34 @@ func TestCorpusAccuracy(t *testing.T) {
 	}
 	t.Logf("top-1 accuracy: %d/%d = %.1f%%", correct, total, 100*float64(correct)/float64(total))
 }
+
+// TestRecordedLogs explains the logs that testdata/record.sh recorded from
+// real failing go commands on this kind of machine; each file is named
+// after the runbook that must come first.
+func TestRecordedLogs(t *testing.T) {
+	t.Parallel()
+	logs, err := filepath.Glob(filepath.Join("testdata", "logs", "*.log"))
+	if err != nil || len(logs) == 0 {
+		t.Fatalf("no recorded logs: %v", err)
+	}
+	_, e := builtinEngine(t)
+	for _, p := range logs {
+		want, _, _ := strings.Cut(filepath.Base(p), "--")
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Explain(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Causes) == 0 || res.Causes[0].ID != want {
+			var got []string
+			for _, c := range res.Causes {
+				got = append(got, fmt.Sprintf("%s(%.2f)", c.ID, c.Confidence))
+			}
+			t.Errorf("%s: got %v, want %s first", filepath.Base(p), got, want)
+		}
+	}
+}

@@ -90,20 +90,37 @@ func newPrefilter(literals []string) *prefilter {
 			}
 		}
 	}
+	p.encode()
 	return p
 }
 
 // scan calls hit for every literal occurrence in line (possibly several
 // times for the same literal).
 func (p *prefilter) scan(line []byte, hit func(lit int32)) {
+	// The table holds premultiplied row offsets, negated (^x) for states
+	// that end a literal, so the loop is one load and one sign test per byte.
+	next, class := p.next, &p.class
 	s := int32(0)
-	nclass := int32(p.nclass)
 	for _, c := range line {
-		s = p.next[s*nclass+int32(p.class[c])]
-		if out := p.out[s]; len(out) > 0 {
-			for _, l := range out {
+		t := next[s+int32(class[c])]
+		if t < 0 {
+			t = ^t
+			for _, l := range p.out[t/int32(p.nclass)] {
 				hit(l)
 			}
 		}
+		s = t
+	}
+}
+
+// encode rewrites the transition table into the form scan reads.
+func (p *prefilter) encode() {
+	n := int32(p.nclass)
+	for i, t := range p.next {
+		v := t * n
+		if len(p.out[t]) > 0 {
+			v = ^v
+		}
+		p.next[i] = v
 	}
 }

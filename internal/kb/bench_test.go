@@ -1,0 +1,42 @@
+package kb
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeRunbooks generates n distinct team runbooks in dir.
+func writeRunbooks(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	words := strings.Fields("cgo linker cache proxy module vendor toolchain arm64 windows darwin glibc musl race plugin vet test timeout disk memory network")
+	for i := range n {
+		w1, w2, w3 := words[i%len(words)], words[(i/7)%len(words)], words[(i/31)%len(words)]
+		body := strings.Replace(goodRunbook, "RB-2026-001", fmt.Sprintf("RB-2026-%05d", i+1), 1)
+		body = strings.Replace(body, "Build fails: error obtaining VCS status", fmt.Sprintf("%s %s failure number %d", w1, w2, i), 1)
+		body = strings.Replace(body, "git is missing in the container.", fmt.Sprintf("The %s of %s breaks %s builds.", w1, w2, w3), 1)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("RB-2026-%05d.md", i+1)), []byte(body), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadAndSearch10k is `kb search` end to end over 10,000 team
+// runbooks: read and parse every file, index, query.
+func BenchmarkLoadAndSearch10k(b *testing.B) {
+	dir := b.TempDir()
+	writeRunbooks(b, dir, 10000)
+	b.ResetTimer()
+	for b.Loop() {
+		s := Load(Source{Name: dir, FS: os.DirFS(dir)})
+		if len(s.Errors) > 0 {
+			b.Fatal(s.Errors[0])
+		}
+		hits := NewIndex(s.Runbooks()).Search(Query{Text: "glibc musl"})
+		if len(hits) == 0 {
+			b.Fatal("no hits")
+		}
+	}
+}
