@@ -86,7 +86,7 @@ removes temporaries and reports what finished.`,
 	f.StringVar(&opts.cgo, "cgo", "auto", "cgo: auto (where packages need it), on or off")
 	f.IntVarP(&opts.jobs, "jobs", "j", runtime.NumCPU(), "builds to run in parallel")
 	f.BoolVar(&opts.check, "check", false, "compile every package for every target, write no output")
-	f.StringVar(&opts.run, "run", "", "run every output with these space-separated arguments (natively or under qemu-user, wine, node)")
+	f.StringVar(&opts.run, "run", "", "run every output (natively or under qemu-user, wine, node); --run=\"ARGS\" passes space-separated arguments")
 	f.Lookup("run").NoOptDefVal = noRunArgs
 	f.DurationVar(&opts.runTimeout, "run-timeout", time.Minute, "time limit of each --run")
 	f.StringVar(&opts.out, "out", "dist", "output directory")

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/goport/goport/internal/matrix"
 )
 
 // TestMatrixSIGINT interrupts a real goport matrix after its first pair
@@ -96,5 +99,34 @@ func TestMatrixSIGINT(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(want, got) {
 		t.Errorf("files in dist differ from finished pairs:\nwant %q\ngot  %q", want, got)
+	}
+}
+
+// TestMatrixRefusesLockedOutput: while one run holds the output
+// directory, a second one is refused before building, with who holds it.
+func TestMatrixRefusesLockedOutput(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/m\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	if err := os.Mkdir("dist", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := matrix.LockDir("dist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	code, stdout, stderr := run(t, false, testEnviron(t), "matrix", "--targets", "linux/amd64")
+	want := fmt.Sprintf("goport: matrix: output directory is in use: dist/%s is held by another goport matrix (pid %d); wait for it or use another --out\n", matrix.LockName, os.Getpid())
+	if code != ExitIncomplete || stderr != want || stdout != "" {
+		t.Errorf("code %d, stdout %q, stderr %q; want %d and %q", code, stdout, stderr, ExitIncomplete, want)
+	}
+	if _, err := os.Stat(filepath.Join("dist", "linux_amd64")); !os.IsNotExist(err) {
+		t.Errorf("the refused run built something: %v", err)
 	}
 }

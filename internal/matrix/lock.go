@@ -15,10 +15,10 @@ const LockName = ".goport-matrix.lock"
 // ErrLocked means another matrix run holds the output directory.
 var ErrLocked = errors.New("output directory is in use")
 
-// lockDir takes the output directory's lock or says who holds it. The
+// LockDir takes the output directory's lock or says who holds it. The
 // lock is an OS file lock where available, so it dies with its process;
 // the file records the holder's pid for the message.
-func lockDir(dir string) (unlock func(), err error) {
+func LockDir(dir string) (unlock func(), err error) {
 	path := filepath.Join(dir, LockName)
 	for range 3 {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)

@@ -352,16 +352,16 @@ func TestMatrixInterrupt(t *testing.T) {
 func TestLockRefusesSecondRun(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	unlock, err := lockDir(out)
+	unlock, err := LockDir(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = lockDir(out)
+	_, err = LockDir(out)
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "another goport matrix") {
 		t.Fatalf("second lock: %v, want ErrLocked", err)
 	}
 	unlock()
-	unlock2, err := lockDir(out)
+	unlock2, err := LockDir(out)
 	if err != nil {
 		t.Fatalf("lock after unlock: %v", err)
 	}

@@ -144,7 +144,7 @@ func Run(ctx context.Context, opts Options, plan *Plan) (*Result, error) {
 		if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating output directory: %w", err)
 		}
-		unlock, err := lockDir(opts.OutDir)
+		unlock, err := LockDir(opts.OutDir)
 		if err != nil {
 			return nil, err
 		}
