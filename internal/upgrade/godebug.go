@@ -99,8 +99,10 @@ func (a *analysis) checkGodebugFlips() {
 	if pinned["default"] {
 		return // every program pins its defaults with //go:debug default=
 	}
+	_, hasMain := a.uses.has(keyMain)
 	var keep []string
 	for _, s := range a.table.Flips(base, a.to) {
+		a.facts.Settings = append(a.facts.Settings, SettingChange{Name: s.Name, Package: s.Package, Changed: s.Changed, Old: s.Old, Pinned: pinned[s.Name]})
 		if pinned[s.Name] {
 			continue
 		}
@@ -114,6 +116,7 @@ func (a *analysis) checkGodebugFlips() {
 				Evidence: []finding.Evidence{{Location: a.goLineLocation(),
 					Text: fmt.Sprintf("go %s admits toolchains older than Go 1.%d", goLine(a.from), s.Changed)}},
 				Fix: fmt.Sprintf("set GODEBUG=%s=%s in the go command's environment to keep the old behaviour (go.mod godebug lines do not reach the go command)", s.Name, s.Old)})
+			a.facts.Settings[len(a.facts.Settings)-1].Used = true
 			continue
 		}
 		f := finding.Finding{
@@ -134,8 +137,15 @@ func (a *analysis) checkGodebugFlips() {
 			}
 		}
 		slices.SortFunc(f.Evidence, func(x, y finding.Evidence) int { return compareLocations(*x.Location, *y.Location) })
+		if !hasMain {
+			// Only a main module's go line selects defaults: programs that
+			// import this library keep theirs; its own tests see the change.
+			f.Severity = finding.Info
+			f.Message += " (no main package here: only this module's tests see the change; programs importing it keep their own defaults)"
+		}
 		a.add(f)
 		keep = append(keep, s.Name+"="+s.Old)
+		a.facts.Settings[len(a.facts.Settings)-1].Used = true
 	}
 	slices.Sort(keep)
 	a.facts.Keep = keep

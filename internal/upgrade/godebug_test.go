@@ -275,4 +275,28 @@ func TestTLSTriggers(t *testing.T) {
 	if diff := cmp.Diff(want, flipped(res.Findings)); diff != "" {
 		t.Errorf("flipped (-want +got):\n%s", diff)
 	}
+	// A library's go line selects defaults only for its own tests.
+	for _, f := range byRule(res.Findings, RuleGodebugFlip) {
+		if f.Severity != finding.Info || !strings.Contains(f.Message, "no main package here") {
+			t.Errorf("library finding %q is %s; want info saying only tests see it", f.Message, f.Severity)
+		}
+	}
+	// The facts list every flip, used or not.
+	var used, all []string
+	for _, s := range res.Facts.Settings {
+		all = append(all, s.Name)
+		if s.Used {
+			used = append(used, s.Name)
+		}
+	}
+	if diff := cmp.Diff(sorted(append([]string{"gotestjsonbuildtext"}, want...)), sorted(used)); diff != "" {
+		t.Errorf("used settings (-want +got):\n%s", diff)
+	}
+	var tableFlips []string
+	for _, s := range installedTable(t).Flips(21, 26) {
+		tableFlips = append(tableFlips, s.Name)
+	}
+	if diff := cmp.Diff(tableFlips, all); diff != "" {
+		t.Errorf("Facts.Settings (-table +got):\n%s", diff)
+	}
 }

@@ -58,6 +58,9 @@ type Facts struct {
 	// packages get before and after (before pins are applied).
 	GodebugFrom string `json:"godebug_from"`
 	GodebugTo   string `json:"godebug_to"`
+	// Settings lists every GODEBUG setting whose default flips between
+	// the two go lines, whether the module uses what it governs or not.
+	Settings []SettingChange `json:"settings,omitempty"`
 	// Keep is the go.mod godebug block that keeps the old default of every
 	// reported setting.
 	Keep []string `json:"keep,omitempty"`
@@ -71,6 +74,16 @@ type Facts struct {
 	Applied *Applied `json:"applied,omitempty"`
 
 	goBinary string // the go command that was analysed with, for Apply
+}
+
+// SettingChange is one GODEBUG setting whose default flips.
+type SettingChange struct {
+	Name    string `json:"name"`
+	Package string `json:"package"`
+	Changed int    `json:"changed"`
+	Old     string `json:"old"`
+	Used    bool   `json:"used"`   // the module uses what it governs: reported
+	Pinned  bool   `json:"pinned"` // a godebug or //go:debug line already keeps it
 }
 
 // Result is the outcome of Analyze.
