@@ -174,6 +174,17 @@ func Inspect(path string) (*Facts, error) {
 	return facts, nil
 }
 
+// panicError is a panic recovered while reading a file, reported as
+// malformed input. The stack lets tests tell debug/* panics from goport's
+// own.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("malformed: %v", e.value) }
+func (e *panicError) Unwrap() error { return ErrMalformed }
+
 // pathError drops the operation from an *os.PathError, so that every
 // error reads "PATH: why".
 func pathError(path string, err error) error {
@@ -190,7 +201,7 @@ func InspectReader(r io.ReaderAt, size int64) (facts *Facts, err error) {
 	// bad file must cost one error, not the whole run.
 	defer func() {
 		if p := recover(); p != nil {
-			facts, err = nil, fmt.Errorf("%w: %v", ErrMalformed, p)
+			facts, err = nil, &panicError{value: p, stack: debug.Stack()}
 		}
 	}()
 	if size == 0 {

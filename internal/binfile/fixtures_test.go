@@ -61,15 +61,17 @@ func main() { fmt.Println(GoAdd(1, 2)) }
 // cgo module example.com/cgohello.
 var writeModules = sync.OnceValue(func() error {
 	files := map[string]string{
-		"hello/go.mod":   "module example.com/hello\n\ngo 1.26\n\nrequire example.com/dep v1.2.3\n\nreplace example.com/dep v1.2.3 => ../dep\n",
-		"hello/main.go":  helloGo,
-		"dep/go.mod":     "module example.com/dep\n\ngo 1.26\n",
-		"dep/dep.go":     "package dep\n\nconst Name = \"dep\"\n",
-		"cgo/go.mod":     "module example.com/cgohello\n\ngo 1.26\n",
-		"cgo/main.go":    cgoGo,
-		"c/hello.c":      "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n",
-		"cpp/lib.cc":     "#include <string>\nnamespace ns { std::string greet(const std::string& who) { return \"hi \" + who; } int twice(int x) { return 2 * x; } }\n",
-		"out/.placehold": "",
+		"hello/go.mod":  "module example.com/hello\n\ngo 1.26\n\nrequire example.com/dep v1.2.3\n\nreplace example.com/dep v1.2.3 => ../dep\n",
+		"hello/main.go": helloGo,
+		"dep/go.mod":    "module example.com/dep\n\ngo 1.26\n",
+		"dep/dep.go":    "package dep\n\nconst Name = \"dep\"\n",
+		"cgo/go.mod":    "module example.com/cgohello\n\ngo 1.26\n",
+		"cgo/main.go":   cgoGo,
+		"c/hello.c":     "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n",
+		"cpp/lib.cc":    "#include <string>\nnamespace ns { std::string greet(const std::string& who) { return \"hi \" + who; } int twice(int x) { return 2 * x; } }\n",
+	}
+	if err := os.MkdirAll(filepath.Join(fixtureDir, "out"), 0o755); err != nil {
+		return err
 	}
 	for name, body := range files {
 		p := filepath.Join(fixtureDir, "src", name)
@@ -91,7 +93,7 @@ type fixture struct {
 	env    []string
 	args   []string
 	// make builds the file itself (C compilers, post-processing).
-	make func(t *testing.T, out string)
+	make func(t testing.TB, out string)
 
 	once sync.Once
 	path string
@@ -132,28 +134,28 @@ func newFixtures() map[string]*fixture {
 	addFixture(&fixture{name: "cgo-pie", module: "cgo", env: []string{"CGO_ENABLED=1"}, args: []string{"-buildmode=pie"}})
 	addFixture(&fixture{name: "cgo-static", module: "cgo", env: []string{"CGO_ENABLED=1"}, args: []string{"-ldflags=-linkmode=external -extldflags=-static"}})
 	addFixture(&fixture{name: "c-shared", module: "cgo", env: []string{"CGO_ENABLED=1"}, args: []string{"-buildmode=c-shared"}})
-	addFixture(&fixture{name: "cgo-noshdr", make: func(t *testing.T, out string) {
+	addFixture(&fixture{name: "cgo-noshdr", make: func(t testing.TB, out string) {
 		stripSectionHeaders(t, build(t, "cgo"), out)
 	}})
-	addFixture(&fixture{name: "linux-amd64-noshdr", make: func(t *testing.T, out string) {
+	addFixture(&fixture{name: "linux-amd64-noshdr", make: func(t testing.TB, out string) {
 		stripSectionHeaders(t, build(t, "linux-amd64"), out)
 	}})
-	addFixture(&fixture{name: "c-hardened", make: func(t *testing.T, out string) {
+	addFixture(&fixture{name: "c-hardened", make: func(t testing.TB, out string) {
 		cc(t, "gcc", out, "-O2", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-Wl,-z,relro,-z,now", src("c/hello.c"))
 	}})
-	addFixture(&fixture{name: "c-relr", make: func(t *testing.T, out string) {
+	addFixture(&fixture{name: "c-relr", make: func(t testing.TB, out string) {
 		cc(t, "gcc", out, "-Wl,-z,pack-relative-relocs", src("c/hello.c"))
 	}})
-	addFixture(&fixture{name: "c-static-pie", make: func(t *testing.T, out string) {
+	addFixture(&fixture{name: "c-static-pie", make: func(t testing.TB, out string) {
 		cc(t, "gcc", out, "-static-pie", src("c/hello.c"))
 	}})
-	addFixture(&fixture{name: "c-norelro-execstack", make: func(t *testing.T, out string) {
+	addFixture(&fixture{name: "c-norelro-execstack", make: func(t testing.TB, out string) {
 		cc(t, "gcc", out, "-no-pie", "-Wl,-z,norelro", "-z", "execstack", src("c/hello.c"))
 	}})
-	addFixture(&fixture{name: "cpp-shared", make: func(t *testing.T, out string) {
+	addFixture(&fixture{name: "cpp-shared", make: func(t testing.TB, out string) {
 		cc(t, "g++", out, "-shared", "-fPIC", "-Wl,-rpath,/opt/x/lib", "-Wl,--enable-new-dtags", "-Wl,-soname,libgreet.so.1", src("cpp/lib.cc"))
 	}})
-	addFixture(&fixture{name: "fat", make: func(t *testing.T, out string) {
+	addFixture(&fixture{name: "fat", make: func(t testing.TB, out string) {
 		makeFat(t, out, build(t, "darwin-amd64"), build(t, "darwin-arm64"))
 	}})
 	return m
@@ -162,7 +164,7 @@ func newFixtures() map[string]*fixture {
 func src(name string) string { return filepath.Join(fixtureDir, "src", name) }
 
 // build returns the path of the named fixture, building it on first use.
-func build(t *testing.T, name string) string {
+func build(t testing.TB, name string) string {
 	t.Helper()
 	f, ok := fixtures[name]
 	if !ok {
@@ -198,7 +200,7 @@ func build(t *testing.T, name string) string {
 	return f.path
 }
 
-func needTool(t *testing.T, name string) string {
+func needTool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -207,7 +209,7 @@ func needTool(t *testing.T, name string) string {
 	return p
 }
 
-func cc(t *testing.T, compiler, out string, args ...string) {
+func cc(t testing.TB, compiler, out string, args ...string) {
 	t.Helper()
 	needTool(t, compiler)
 	if b, err := exec.Command(compiler, append([]string{"-o", out}, args...)...).CombinedOutput(); err != nil {
@@ -218,7 +220,7 @@ func cc(t *testing.T, compiler, out string, args ...string) {
 // stripSectionHeaders copies src to dst with e_shoff, e_shnum and
 // e_shstrndx zeroed, as sstrip does: the loader never reads section
 // headers, so the program still runs.
-func stripSectionHeaders(t *testing.T, src, dst string) {
+func stripSectionHeaders(t testing.TB, src, dst string) {
 	t.Helper()
 	b, err := os.ReadFile(src)
 	if err != nil {
@@ -238,7 +240,7 @@ func stripSectionHeaders(t *testing.T, src, dst string) {
 // makeFat writes a universal Mach-O file holding the given thin files,
 // as lipo -create does: a big-endian fat header, one fat_arch per slice,
 // slices aligned to 2^14.
-func makeFat(t *testing.T, dst string, thin ...string) {
+func makeFat(t testing.TB, dst string, thin ...string) {
 	t.Helper()
 	const align = 14
 	var out bytes.Buffer
