@@ -155,13 +155,7 @@ func FuzzWasm(f *testing.F) {
 		seed(f, name, 512, 8192)
 	}
 	f.Add([]byte("\x00asm\x01\x00\x00\x00"))
-	// A minimal module: a producers section, an import of one function,
-	// and a data section holding framed module information.
-	f.Add(wasmModule(
-		wasmSection(0, append(wasmStr("producers"), 1, 8, 'l', 'a', 'n', 'g', 'u', 'a', 'g', 'e', 1, 2, 'G', 'o', 8, 'g', 'o', '1', '.', '2', '6', '.', '8')),
-		wasmSection(2, append([]byte{1}, append(append(wasmStr("gojs"), wasmStr("f")...), 0, 0)...)),
-		wasmSection(11, append(append(append([]byte{}, modInfoStart...), "path\tx\nmod\tx\t(devel)\t\nbuild\tGOOS=js\n"...), modInfoEnd...)),
-	))
+	f.Add(minimalWasm())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) < 4 || string(b[:4]) != "\x00asm" {
 			b = append([]byte("\x00asm"), b...)
@@ -230,24 +224,25 @@ func wasmModule(sections ...[]byte) []byte {
 	return b
 }
 
-// TestMinimalWasm checks the hand-built module the fuzz corpus starts
-// from, so the seed exercises what it claims to.
-func TestMinimalWasm(t *testing.T) {
-	t.Parallel()
-	f, err := InspectReader(bytes.NewReader(wasmModule(
-		wasmSection(0, append(wasmStr("producers"), 1, 8, 'l', 'a', 'n', 'g', 'u', 'a', 'g', 'e', 1, 2, 'G', 'o', 8, 'g', 'o', '1', '.', '2', '6', '.', '8')),
-		wasmSection(2, append([]byte{1}, append(append(wasmStr("gojs"), wasmStr("f")...), 0, 0)...)),
-		wasmSection(11, append(append(append([]byte{}, modInfoStart...), "path\tx\nmod\tx\t(devel)\t\nbuild\tGOOS=js\n"...), modInfoEnd...)),
-	)), 1<<20)
-	if err == nil {
-		t.Fatal("size beyond the data must be an error")
-	}
-	b := wasmModule(
+// minimalWasm is a hand-built module: a producers section, an import of
+// one function from gojs, and a data section with framed module
+// information.
+func minimalWasm() []byte {
+	return wasmModule(
 		wasmSection(0, append(wasmStr("producers"), 1, 8, 'l', 'a', 'n', 'g', 'u', 'a', 'g', 'e', 1, 2, 'G', 'o', 8, 'g', 'o', '1', '.', '2', '6', '.', '8')),
 		wasmSection(2, append([]byte{1}, append(append(wasmStr("gojs"), wasmStr("f")...), 0, 0)...)),
 		wasmSection(11, append(append(append([]byte{}, modInfoStart...), "path\tx\nmod\tx\t(devel)\t\nbuild\tGOOS=js\n"...), modInfoEnd...)),
 	)
-	f, err = InspectReader(bytes.NewReader(b), int64(len(b)))
+}
+
+// TestMinimalWasm checks the fuzz seed exercises what it claims to.
+func TestMinimalWasm(t *testing.T) {
+	t.Parallel()
+	b := minimalWasm()
+	if _, err := InspectReader(bytes.NewReader(b), 1<<20); err == nil {
+		t.Fatal("a size beyond the data must be an error")
+	}
+	f, err := InspectReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
 	}
