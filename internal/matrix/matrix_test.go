@@ -489,3 +489,36 @@ func TestSmallFunctions(t *testing.T) {
 		t.Error("ParseCgoMode accepted maybe")
 	}
 }
+
+// TestVerifyCgoBinary checks the glibc floor and the static-linking rule
+// on a real cgo binary built with the host C compiler.
+func TestVerifyCgoBinary(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS != "linux" {
+		t.Skip("glibc floors are a Linux matter")
+	}
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc not installed (Debian: build-essential)")
+	}
+	dir := writeModule(t, map[string]string{"main.go": usecgo})
+	bin := filepath.Join(t.TempDir(), "usecgo")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	host := target.Target{GOOS: "linux", GOARCH: runtime.GOARCH}
+	if problems, err := Verify(bin, Pair{Target: host, Cgo: true}, "99.0"); err != nil || len(problems) > 0 {
+		t.Errorf("healthy cgo binary: %v %v", problems, err)
+	}
+	problems, err := Verify(bin, Pair{Target: host, Cgo: true}, "2.0")
+	if err != nil || len(problems) != 1 || !strings.Contains(problems[0], "newer than --glibc-max 2.0") {
+		t.Errorf("glibc-max 2.0: %q %v", problems, err)
+	}
+	problems, _ = Verify(bin, Pair{Target: host}, "")
+	joined := strings.Join(problems, "; ")
+	if !strings.Contains(joined, "CGO_ENABLED=1 in build information, want 0") || !strings.Contains(joined, "dynamically linked") {
+		t.Errorf("cgo binary for a cgo-off pair: %q", joined)
+	}
+}
