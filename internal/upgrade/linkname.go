@@ -270,7 +270,7 @@ func (a *analysis) checkLinknames() error {
 		if p.Standard || p.Dir == "" || isTestMain(p) {
 			continue
 		}
-		pkgPath := strings.Fields(p.ImportPath)[0]
+		pkgPath := basePath(p.ImportPath)
 		for _, name := range append(append([]string(nil), p.GoFiles...), p.CgoFiles...) {
 			path := name
 			if !filepath.IsAbs(path) {

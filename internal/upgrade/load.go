@@ -118,6 +118,13 @@ func exportData(ctx context.Context, gobin, root string, environ []string, pkgs 
 	return nil
 }
 
+// basePath strips the variant suffix of a test package's import path:
+// "p [p.test]" is p.
+func basePath(importPath string) string {
+	path, _, _ := strings.Cut(importPath, " ")
+	return path
+}
+
 func inMainModule(p *listedPackage) bool {
 	return p.Module != nil && p.Module.Main && !p.Standard
 }
@@ -155,7 +162,7 @@ func typeCheck(fset *token.FileSet, pkgs []*listedPackage) []*checkedPackage {
 	hasTestVariant := map[string]bool{}
 	for _, p := range pkgs {
 		byPath[p.ImportPath] = p
-		if p.ForTest != "" && p.ForTest == strings.Fields(p.ImportPath)[0] {
+		if p.ForTest != "" && p.ForTest == basePath(p.ImportPath) {
 			hasTestVariant[p.ForTest] = true
 		}
 	}
@@ -235,6 +242,6 @@ func checkOne(fset *token.FileSet, p *listedPackage, exports types.Importer, che
 		Error:    func(error) {}, // keep going: partial information is still useful
 	}
 	cp.info = &types.Info{Uses: map[*ast.Ident]types.Object{}, Selections: map[*ast.SelectorExpr]*types.Selection{}}
-	cp.types, _ = conf.Check(strings.Fields(p.ImportPath)[0], fset, cp.files, cp.info)
+	cp.types, _ = conf.Check(basePath(p.ImportPath), fset, cp.files, cp.info)
 	return cp
 }

@@ -130,7 +130,8 @@ func Analyze(ctx context.Context, opts Options) (*Result, error) {
 	if err := a.loadModule(); err != nil {
 		return nil, err
 	}
-	if a.installed, err = minorOf(strings.Fields(a.env.Version())[0]); err != nil {
+	version, _, _ := strings.Cut(a.env.Version(), " ") // "go1.26.8" or "go1.27-devel_abc Tue…"
+	if a.installed, err = minorOf(strings.SplitN(version, "-", 2)[0]); err != nil {
 		return nil, fmt.Errorf("installed toolchain: %w", err)
 	}
 	a.to = a.installed
