@@ -65,3 +65,30 @@ func TestApplyRestoresOnFailure(t *testing.T) {
 		t.Errorf("go.sum left behind")
 	}
 }
+
+// In a vendoring module --apply also re-vendors, so the vendored generic
+// code compiles at its own go version afterwards.
+func TestApplyRevendors(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	root := writeModule(t, map[string]string{
+		"dep/go.mod":  "module example.com/dep\n\ngo 1.18\n",
+		"dep/dep.go":  "package dep\n\nfunc Map[T any](xs []T) []T { return xs }\n",
+		"app/go.mod":  "module example.com/app\n\ngo 1.16\n\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => ../dep\n",
+		"app/main.go": "package main\n\nimport \"example.com/dep\"\n\nfunc main() { _ = dep.Map([]int{1}) }\n",
+	})
+	app := filepath.Join(root, "app")
+	mustGo(t, app, env, "mod", "vendor")
+	res := analyze(t, app, Options{To: "1.18", Environ: env})
+	applied, err := Apply(context.Background(), res, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !applied.Vendor {
+		t.Errorf("Applied.Vendor = false; want go mod vendor run")
+	}
+	mustGo(t, app, env, "build", "-o", os.DevNull, ".")
+	if got := byRule(analyze(t, app, Options{To: "1.18", Environ: env}).Findings, RuleVendorLang); len(got) != 0 {
+		t.Errorf("after apply: %+v", got)
+	}
+}
