@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go/version"
+
 	"github.com/goport/goport/internal/finding"
 )
 
@@ -65,6 +67,14 @@ func (a *analysis) checkLoops(ctx context.Context) error {
 	if err := cmd.Run(); err != nil && stdout.Len() == 0 {
 		return fmt.Errorf("loop analysis: %w", commandError(err, stderr.Bytes()))
 	}
+	// A file whose //go:build line implies go1.22 or later already has
+	// per-iteration loops: the compiler reports it, but nothing changes.
+	fileVersion := map[string]string{}
+	for _, cp := range a.checked {
+		for _, f := range cp.files {
+			fileVersion[a.rel(a.fset.Position(f.Package).Filename)] = f.GoVersion
+		}
+	}
 	seen := map[string]bool{}
 	for _, l := range ParseLoopvarReport(stderr.Bytes()) {
 		path := l.File
@@ -73,6 +83,9 @@ func (a *analysis) checkLoops(ctx context.Context) error {
 		}
 		loc := finding.Location{Path: a.rel(path), Line: l.Line, Column: l.Column}
 		if filepath.IsAbs(loc.Path) || seen[loc.String()+l.Var] {
+			continue
+		}
+		if v := fileVersion[loc.Path]; v != "" && version.Compare(v, "go1.22") >= 0 {
 			continue
 		}
 		seen[loc.String()+l.Var] = true

@@ -49,7 +49,9 @@ func TestLoopVar(t *testing.T) {
 		"go.mod":  gomod("1.21"),
 		"main.go": loopProgram,
 		// A file whose build line keeps it at go1.21 keeps the old semantics.
-		"old.go":       "//go:build go1.21\n\npackage main\n\nfunc keep() []*int {\n\tvar ps []*int\n\tfor k := 0; k < 2; k++ {\n\t\tps = append(ps, &k)\n\t}\n\treturn ps\n}\n",
+		"old.go": "//go:build go1.21\n\npackage main\n\nfunc keep() []*int {\n\tvar ps []*int\n\tfor k := 0; k < 2; k++ {\n\t\tps = append(ps, &k)\n\t}\n\treturn ps\n}\n",
+		// A file already at go1.22 by its build line does not change.
+		"new.go":       "//go:build go1.22\n\npackage main\n\nfunc fresh() []*int {\n\tvar ps []*int\n\tfor k := 0; k < 2; k++ {\n\t\tps = append(ps, &k)\n\t}\n\treturn ps\n}\n",
 		"loop_test.go": "package main\n\nimport \"testing\"\n\nfunc TestLoop(t *testing.T) {\n\tvar ps []*int\n\tfor _, v := range []int{1, 2} {\n\t\tps = append(ps, &v)\n\t}\n\t_ = ps\n}\n",
 	})
 	res := analyze(t, root, Options{To: "1.26", Environ: env, Loops: true})
