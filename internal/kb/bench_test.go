@@ -40,3 +40,16 @@ func BenchmarkLoadAndSearch10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoad120 measures parsing about as many runbooks as the
+// built-in catalogue holds.
+func BenchmarkLoad120(b *testing.B) {
+	dir := b.TempDir()
+	writeRunbooks(b, dir, 120)
+	b.ResetTimer()
+	for b.Loop() {
+		if s := Load(Source{Name: dir, FS: os.DirFS(dir)}); len(s.Errors) > 0 {
+			b.Fatal(s.Errors[0])
+		}
+	}
+}

@@ -302,3 +302,24 @@ func TestSlowReader(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+func TestCXXSymbolsDemangled(t *testing.T) {
+	t.Parallel()
+	_, e := builtinEngine(t)
+	res := explainString(t, e, "./tagger: symbol lookup error: ./tagger: undefined symbol: _ZN3tok9TokenizerC1ERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE\n")
+	if len(res.Causes) != 1 || res.Causes[0].ID != "GP-CC-008" {
+		t.Fatalf("causes %v", causeIDs(res))
+	}
+	want := []string{
+		"_ZN3tok9TokenizerC1ERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE is tok::Tokenizer::Tokenizer(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&)",
+	}
+	notes := res.Causes[0].Notes
+	if len(notes) != 2 || notes[0] != want[0] || !strings.Contains(notes[1], "_GLIBCXX_USE_CXX11_ABI=0") {
+		t.Errorf("notes %q", notes)
+	}
+	// A plain C symbol gets no ABI note.
+	res = explainString(t, e, "/tmp/go-build/x.cgo2.c:88: undefined reference to `acme_sign_ex'\n")
+	if len(res.Causes) != 1 || len(res.Causes[0].Notes) != 0 {
+		t.Errorf("C symbol: %+v", res.Causes)
+	}
+}
