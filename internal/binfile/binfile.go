@@ -163,7 +163,7 @@ func Inspect(path string) (*Facts, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	facts, err := InspectReader(f, st.Size())
+	facts, err := InspectReader(newBlockCache(f, st.Size()), st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
