@@ -82,9 +82,10 @@ func gomodChecks() []Check {
 					"transitive graph (slower, more downloads, more `missing go.sum entry` errors), and " +
 					"`go mod tidy` keeps the pre-1.17 layout. The language is pinned to that old version " +
 					"(`min`, generics, `any`… are rejected with `requires go1.N or later (-lang was set to " +
-					"go1.16; check go.mod)`), old `// +build` habits stay, and every GODEBUG default is the " +
-					"oldest one. Since Go 1.21 `go get`/`go mod tidy` also raise the go line by themselves " +
-					"when a dependency needs a newer Go, so the version drifts in unreviewed commits.",
+					"go1.16; check go.mod)`) and every GODEBUG default is the oldest one. Since Go 1.21 a " +
+					"dependency whose go line is newer makes `go build` stop with `go: updates to go.mod " +
+					"needed`, and `go mod tidy` then silently raises this module's go line to the " +
+					"dependency's, so the version jumps in an unreviewed commit.",
 				Fix: "Raise the go line deliberately: `go mod tidy -go=1.17` (or newer), then review the " +
 					"diff of go.mod.",
 			},
