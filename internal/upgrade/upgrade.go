@@ -143,6 +143,9 @@ func Analyze(ctx context.Context, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("%w: go1.%d is newer than the installed %s, whose tables stop at its own release", ErrVersion, a.to, a.env.Version())
 		}
 	}
+	if a.to < a.from {
+		return nil, fmt.Errorf("%w: go1.%d is older than the go line (go %s); goport upgrade only looks forward", ErrVersion, a.to, goLine(a.from))
+	}
 	if a.table, err = LoadTable(a.env.Get("GOROOT")); err != nil {
 		return nil, err
 	}
