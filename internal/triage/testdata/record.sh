@@ -62,7 +62,14 @@ func main() { C.hi() }'
 mod cgo <<<"$cgomain"
 need gcc "host-gcc cross" && rec GP-CC-001 riscv64-host-gcc env CGO_ENABLED=1 GOOS=linux GOARCH=riscv64 go build -o app .
 need gcc "mingw flags" && rec GP-CC-001 windows-arm64-host-gcc env CGO_ENABLED=1 GOOS=windows GOARCH=arm64 go build -o app.exe .
+need gcc "host-gcc cross" && rec GP-CC-001 arm-host-gcc env CGO_ENABLED=1 GOOS=linux GOARCH=arm GOARM=7 go build -o app .
+need gcc "host-gcc cross" && rec GP-CC-001 ppc64le-host-gcc env CGO_ENABLED=1 GOOS=linux GOARCH=ppc64le go build -o app .
+need gcc "host-gcc cross" && rec GP-CC-001 windows-386-host-gcc env CGO_ENABLED=1 GOOS=windows GOARCH=386 go build -o app.exe .
+need gcc "host-gcc cross" && rec GP-CC-001 android-amd64-host-gcc env CGO_ENABLED=1 GOOS=android GOARCH=amd64 go build -o app .
+need aarch64-linux-gnu-gcc "wrong cross CC" && rec GP-CC-001 amd64-with-aarch64-cc env CGO_ENABLED=1 GOARCH=amd64 CC=aarch64-linux-gnu-gcc go build -o app .
+need x86_64-w64-mingw32-gcc "mingw for linux" && rec GP-CC-001 linux-with-mingw-cc env CGO_ENABLED=1 GOOS=linux CC=x86_64-w64-mingw32-gcc go build -o app .
 rec GP-CC-003 ios-clang env CGO_ENABLED=1 GOOS=ios GOARCH=arm64 go build -o app .
+rec GP-CC-003 darwin-amd64-clang env CGO_ENABLED=1 GOOS=darwin GOARCH=amd64 go build -o app .
 rec GP-CC-002 cc-missing env CGO_ENABLED=1 CC=/nonexistent/bin/gcc go build -o app .
 rec GP-BUILD-024 cgo-off-freebsd env GOOS=freebsd GOARCH=amd64 go build -o app .
 need gcc "multilib" && rec GP-CC-013 386-no-multilib env CGO_ENABLED=1 GOARCH=386 go build -o app .
