@@ -414,11 +414,7 @@ func (c *Context) cgoPackages() []cgoPackage {
 			if !ok {
 				i = len(pkgs)
 				index[dir] = i
-				name := "."
-				if dir != "." {
-					name = "./" + dir
-				}
-				pkgs = append(pkgs, cgoPackage{Dir: name})
+				pkgs = append(pkgs, cgoPackage{Dir: dir})
 			}
 			pkgs[i].Files = append(pkgs[i].Files, f)
 			pkgs[i].Imports = append(pkgs[i].Imports, spec)
@@ -559,9 +555,9 @@ func checkCgoTargets(c *Context) []finding.Finding {
 			msg = append(msg, fmt.Sprintf("for %s, builds without CGO_ENABLED=1 and a C cross compiler leave out its cgo files and use the remaining Go files, which must be a complete fallback", strings.Join(fallback, ", ")))
 		}
 		f := finding.Finding{
-			Message:  fmt.Sprintf("package %s imports \"C\": %s", pkg.Dir, strings.Join(msg, "; ")),
+			Message:  fmt.Sprintf("%s imports \"C\": %s", packageName(pkg.Dir), strings.Join(msg, "; ")),
 			Evidence: ev,
-			Fix:      "install a C cross compiler for each target and build with CGO_ENABLED=1 CC=<compiler>, or add a `//go:build !cgo` fallback in " + pkg.Dir,
+			Fix:      "install a C cross compiler for each target and build with CGO_ENABLED=1 CC=<compiler>, or add a `//go:build !cgo` fallback to " + packageName(pkg.Dir),
 		}
 		if len(cross)+len(unsupported) == 0 {
 			f.Severity = finding.Info
