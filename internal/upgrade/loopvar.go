@@ -59,13 +59,13 @@ func ParseLoopvarReport(out []byte) []LoopVar {
 // (-d=loopvar=2 would also force the rewrite on files below go1.22, so a
 // file whose //go:build line keeps it at go1.21 would be misreported.)
 // Dependencies keep their own go lines and are not affected.
-func (a *analysis) checkLoops(ctx context.Context) error {
+func (a *analysis) checkLoops(ctx context.Context) ([]finding.Finding, error) {
 	flags := fmt.Sprintf("-gcflags=./...=-d=loopvar=3 -lang=go1.%d", a.to)
 	cmd := goCommand(ctx, a.env.GoBinary, a.root, a.opts.Environ, "list", "-e", "-test", "-export", "-f", "{{.ImportPath}}", flags, "./...")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil && stdout.Len() == 0 {
-		return fmt.Errorf("loop analysis: %w", commandError(err, stderr.Bytes()))
+		return nil, fmt.Errorf("loop analysis: %w", commandError(err, stderr.Bytes()))
 	}
 	// A file whose //go:build line implies go1.22 or later already has
 	// per-iteration loops: the compiler reports it, but nothing changes.
@@ -76,6 +76,7 @@ func (a *analysis) checkLoops(ctx context.Context) error {
 		}
 	}
 	seen := map[string]bool{}
+	var out []finding.Finding
 	for _, l := range ParseLoopvarReport(stderr.Bytes()) {
 		path := l.File
 		if !filepath.IsAbs(path) {
@@ -97,9 +98,9 @@ func (a *analysis) checkLoops(ctx context.Context) error {
 		if l.InlinedInto != "" {
 			msg += ", loop inlined into " + l.InlinedInto
 		}
-		a.add(finding.Finding{Rule: RuleLoopVar, Message: msg,
+		out = append(out, finding.Finding{Rule: RuleLoopVar, Message: msg,
 			Evidence: []finding.Evidence{{Location: &loc, Text: fmt.Sprintf("loop variable %s now per-iteration", l.Var)}},
 			Fix:      "check that the loop does not rely on one shared variable; run its tests under both go lines"})
 	}
-	return nil
+	return out, nil
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/goenv"
@@ -178,15 +179,8 @@ func Analyze(ctx context.Context, opts Options) (*Result, error) {
 	if err := a.checkLinknames(); err != nil {
 		return nil, err
 	}
-	if opts.Loops && a.from < 22 && a.to >= 22 {
-		if err := a.checkLoops(ctx); err != nil {
-			return nil, err
-		}
-	}
-	if opts.Vet {
-		if err := a.checkVet(ctx); err != nil {
-			return nil, err
-		}
+	if err := a.runCompilerChecks(ctx); err != nil {
+		return nil, err
 	}
 	a.checkGoMod()
 	a.checkBuildVCS(ctx)
@@ -264,4 +258,36 @@ func (a *analysis) godebugFileLines() (path string, lines []*modfile.Godebug) {
 		return a.workPath, a.work.Godebug
 	}
 	return a.gomodPath, a.mod.Godebug
+}
+
+// runCompilerChecks runs the analyses that compile (the loop report and go
+// vet at both go lines) concurrently: each is a go command of its own, and
+// they share the build cache safely. Their findings are added in a fixed
+// order.
+func (a *analysis) runCompilerChecks(ctx context.Context) error {
+	var loops, vet []finding.Finding
+	var vetSkipped string
+	g, gctx := errgroup.WithContext(ctx)
+	if a.opts.Loops && a.from < 22 && a.to >= 22 {
+		g.Go(func() error {
+			var err error
+			loops, err = a.checkLoops(gctx)
+			return err
+		})
+	}
+	if a.opts.Vet {
+		g.Go(func() error {
+			var err error
+			vet, vetSkipped, err = a.checkVet(gctx)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for _, f := range append(loops, vet...) {
+		a.add(f)
+	}
+	a.facts.VetSkipped = vetSkipped
+	return nil
 }

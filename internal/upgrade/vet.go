@@ -120,53 +120,54 @@ func (a *analysis) runVet(ctx context.Context, overlay string) ([]VetDiagnostic,
 // go.mod replaced through -overlay, nothing written) and reports the
 // diagnostics that appear: version-gated analyzers such as printf's
 // non-constant format check (go1.24). Those that go test runs fail tests.
-func (a *analysis) checkVet(ctx context.Context) error {
+//
+// It returns the findings, or why the comparison could not be made.
+func (a *analysis) checkVet(ctx context.Context) (_ []finding.Finding, skipped string, _ error) {
 	if a.work != nil || a.from >= a.to {
-		return nil
+		return nil, "", nil
 	}
 	before, err := a.runVet(ctx, "")
 	if err != nil {
-		a.facts.VetSkipped = "go vet failed at the current go line: " + err.Error()
-		return nil
+		return nil, "go vet failed at the current go line: " + err.Error(), nil
 	}
 	tmp, err := os.MkdirTemp("", "goport-upgrade-")
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	defer os.RemoveAll(tmp)
 	mod, err := modfile.Parse(a.gomodPath, a.modData, nil)
 	if err != nil {
-		return fmt.Errorf("parsing go.mod: %w", err)
+		return nil, "", fmt.Errorf("parsing go.mod: %w", err)
 	}
 	if err := mod.AddGoStmt(goLine(a.to)); err != nil {
-		return err
+		return nil, "", err
 	}
 	data, err := mod.Format()
 	if err != nil {
-		return fmt.Errorf("formatting go.mod: %w", err)
+		return nil, "", fmt.Errorf("formatting go.mod: %w", err)
 	}
 	raised := filepath.Join(tmp, "go.mod")
 	if err := os.WriteFile(raised, data, 0o644); err != nil {
-		return err
+		return nil, "", err
 	}
 	overlay, err := json.Marshal(map[string]map[string]string{"Replace": {a.gomodPath: raised}})
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	overlayPath := filepath.Join(tmp, "overlay.json")
 	if err := os.WriteFile(overlayPath, overlay, 0o644); err != nil {
-		return err
+		return nil, "", err
 	}
 	after, err := a.runVet(ctx, overlayPath)
 	if err != nil {
-		a.facts.VetSkipped = fmt.Sprintf("go vet failed at go %s: %v", goLine(a.to), err)
-		return nil
+		return nil, fmt.Sprintf("go vet failed at go %s: %v", goLine(a.to), err), nil
 	}
 	old := map[string]bool{}
 	for _, d := range before {
 		old[d.Analyzer+"\x00"+d.Posn+"\x00"+d.Message] = true
 	}
 	inTest := goTestVetAnalyzers(a.env.Get("GOROOT"))
+	var out []finding.Finding
 	for _, d := range after {
 		if old[d.Analyzer+"\x00"+d.Posn+"\x00"+d.Message] {
 			continue
@@ -181,9 +182,9 @@ func (a *analysis) checkVet(ctx context.Context) error {
 			f.Severity = finding.Error
 			f.Message = fmt.Sprintf("go test will fail: vet %s reports at go %s: %s", d.Analyzer, goLine(a.to), d.Message)
 		}
-		a.add(f)
+		out = append(out, f)
 	}
-	return nil
+	return out, "", nil
 }
 
 // parsePosn splits "file:line:col".
