@@ -11,8 +11,9 @@
 #
 #   bench/upgrade.sh [RUNS]     (default 7 runs of each, interleaved)
 #
-# On the 2-core development machine (Go 1.26.8, 5 runs): report 800 ms,
-# loop analysis 2.6 s, go build 3.2 s.
+# On the shared 2-core development machine (Go 1.26.8, 5 runs, two
+# sessions): report 0.5-0.8 s; loop analysis 2.0 s and 2.6 s against
+# go build 2.0 s and 3.2 s.
 set -euo pipefail
 runs=${1:-7}
 root=$(cd "$(dirname "$0")/.." && pwd)
