@@ -83,6 +83,10 @@ type Facts struct {
 	PE    *PEFacts    `json:"pe,omitempty"`
 	Wasm  *WasmFacts  `json:"wasm,omitempty"`
 
+	// Exports are the dynamic symbols the file defines, when asked for
+	// with Options.Symbols.
+	Exports []Symbol `json:"exports,omitempty"`
+
 	// Slices are the architectures of a universal Mach-O file.
 	Slices []*Facts `json:"slices,omitempty"`
 
@@ -148,6 +152,11 @@ type Hardening struct {
 
 // Inspect reads the binary at path.
 func Inspect(path string) (*Facts, error) {
+	return InspectWith(path, Options{})
+}
+
+// InspectWith reads the binary at path, with optional parts.
+func InspectWith(path string, opts Options) (*Facts, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, pathError(path, err)
@@ -163,7 +172,7 @@ func Inspect(path string) (*Facts, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	facts, err := InspectReader(newBlockCache(f, st.Size()), st.Size())
+	facts, err := InspectReaderWith(newBlockCache(f, st.Size()), st.Size(), opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -196,7 +205,13 @@ func pathError(path string, err error) error {
 }
 
 // InspectReader reads a binary of the given size from r.
-func InspectReader(r io.ReaderAt, size int64) (facts *Facts, err error) {
+func InspectReader(r io.ReaderAt, size int64) (*Facts, error) {
+	return InspectReaderWith(r, size, Options{})
+}
+
+// InspectReaderWith reads a binary of the given size from r, with optional
+// parts.
+func InspectReaderWith(r io.ReaderAt, size int64, opts Options) (facts *Facts, err error) {
 	// The debug/* packages have a history of panics on hostile input; a
 	// bad file must cost one error, not the whole run.
 	defer func() {
@@ -233,6 +248,11 @@ func InspectReader(r io.ReaderAt, size int64) (facts *Facts, err error) {
 		return nil, err
 	}
 	facts.Size = size
+	if opts.Symbols {
+		if facts.Exports, err = readSymbols(r, facts); err != nil {
+			return nil, fmt.Errorf("reading symbols: %w", err)
+		}
+	}
 	return facts, nil
 }
 

@@ -68,7 +68,7 @@ var writeModules = sync.OnceValue(func() error {
 		"cgo/go.mod":    "module example.com/cgohello\n\ngo 1.26\n",
 		"cgo/main.go":   cgoGo,
 		"c/hello.c":     "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n",
-		"cpp/lib.cc":    "#include <string>\nnamespace ns { std::string greet(const std::string& who) { return \"hi \" + who; } int twice(int x) { return 2 * x; } }\n",
+		"cpp/lib.cc":    "#include <string>\nnamespace ns { std::string greet(const std::string& who) { return \"hi \" + who; } std::string name(int n) { return std::to_string(n); } int twice(int x) { return 2 * x; } }\n",
 	}
 	if err := os.MkdirAll(filepath.Join(fixtureDir, "out"), 0o755); err != nil {
 		return err

@@ -58,7 +58,7 @@ func fuzzWorker() bool {
 // in goport's own code (panics inside debug/* are recovered and reported
 // as malformed input), and whatever is returned renders.
 func checkInspect(t *testing.T, b []byte) {
-	facts, err := InspectReader(bytes.NewReader(b), int64(len(b)))
+	facts, err := InspectReaderWith(bytes.NewReader(b), int64(len(b)), Options{Symbols: true})
 	var pe *panicError
 	if errors.As(err, &pe) && ownPanic(pe.stack) {
 		t.Fatalf("panic in binfile: %v\n%s", pe.value, pe.stack)

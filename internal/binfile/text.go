@@ -85,6 +85,29 @@ func (f *Facts) Rows() []Row {
 	}
 	add("stripped", f.strippedLine())
 	add("hardening", f.hardeningLine())
+	if f.Exports != nil {
+		glue := 0
+		for _, s := range f.Exports {
+			if s.Cgo {
+				glue++
+				continue
+			}
+			name := s.Name
+			if s.Demangled != "" {
+				name = s.Demangled
+			}
+			if s.Version != "" {
+				name += "@" + s.Version
+			}
+			if s.ABITag {
+				name += "  (libstdc++ C++11 ABI)"
+			}
+			add("export", s.Type+" "+name)
+		}
+		if glue > 0 {
+			add("export", fmt.Sprintf("… and %s of cgo glue", plural(glue, "symbol")))
+		}
+	}
 	for _, v := range f.Verdicts {
 		add("runs on", v.On+": "+yesNo(v.Runs))
 	}

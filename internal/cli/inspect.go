@@ -15,6 +15,7 @@ type inspectOptions struct {
 	targets []string
 	host    bool
 	diff    bool
+	symbols bool
 }
 
 func newInspectCmd(s *Streams) *cobra.Command {
@@ -25,7 +26,9 @@ func newInspectCmd(s *Streams) *cobra.Command {
 		Long: `Inspect reads ELF, Mach-O (thin and universal), PE and WebAssembly files and
 reports their format and target, Go build information (also for wasm), Go
 and GNU build IDs, stripping, linking (interpreter, needed libraries,
-RPATH/RUNPATH, imported DLLs), the minimum glibc, and hardening.
+RPATH/RUNPATH, imported DLLs), the minimum glibc, and hardening. --symbols adds
+the exported dynamic symbols, with C++ names demangled and libstdc++
+dual-ABI names flagged.
 
 With --target or --host it also says whether each binary can run there and
 why not, and exits 1 when one cannot. --diff A B compares two binaries'
@@ -46,6 +49,7 @@ if any file could not be inspected and 3 if none could.`,
 	cmd.Flags().StringSliceVar(&opts.targets, "target", nil, "say whether each binary runs on goos/goarch[/variant] (repeatable)")
 	cmd.Flags().BoolVar(&opts.host, "host", false, "say whether each binary runs on this machine (CPU level, loader, libraries, glibc)")
 	cmd.Flags().BoolVar(&opts.diff, "diff", false, "compare two binaries, differences first")
+	cmd.Flags().BoolVar(&opts.symbols, "symbols", false, "list exported dynamic symbols (c-shared libraries, cgo binaries), C++ names demangled")
 	return cmd
 }
 
@@ -76,7 +80,7 @@ func runInspect(cmd *cobra.Command, s *Streams, opts *inspectOptions, args []str
 		failed int
 	)
 	for _, path := range args {
-		f, err := binfile.Inspect(path)
+		f, err := binfile.InspectWith(path, binfile.Options{Symbols: opts.symbols})
 		if err != nil {
 			failed++
 			fmt.Fprintf(s.Err, "goport: %s: %v\n", commandName(cmd), err)
