@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -248,11 +249,20 @@ func newKBSearchCmd(s *Streams) *cobra.Command {
 					return usageError(cmd, "--severity: %v", err)
 				}
 			}
-			store, err := flags.load(s)
+			srcs, err := flags.sources(s)
 			if err != nil {
 				return err
 			}
-			hits := kb.NewIndex(store.Runbooks()).Search(q)
+			ix, store, err := kb.LoadIndex(indexCachePath(s, srcs), srcs...)
+			if err != nil {
+				return err
+			}
+			if store != nil {
+				for _, e := range store.Errors {
+					fmt.Fprintf(s.Err, "goport: warning: skipping runbook: %v\n", e)
+				}
+			}
+			hits := ix.Search(q)
 			if format == "json" {
 				type hit struct {
 					ID    string  `json:"id"`
@@ -283,6 +293,31 @@ func newKBSearchCmd(s *Streams) *cobra.Command {
 	cmd.Flags().StringVar(&before, "before", "", "only runbooks updated before this date (YYYY-MM-DD)")
 	cmd.Flags().StringVar(&severity, "severity", "", "only runbooks of this severity: error, warning or info")
 	return cmd
+}
+
+// indexCachePath is where kb search keeps its index for this set of
+// sources: $XDG_CACHE_HOME/goport or ~/.cache/goport; "" (no cache) when
+// neither is known.
+func indexCachePath(s *Streams, srcs []kb.Source) string {
+	base := s.Getenv("XDG_CACHE_HOME")
+	if base == "" {
+		home := s.Getenv("HOME")
+		if home == "" {
+			return ""
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	h := sha256.New()
+	for _, src := range srcs {
+		name := src.Name
+		if !src.Builtin {
+			if abs, err := filepath.Abs(name); err == nil {
+				name = abs
+			}
+		}
+		fmt.Fprintf(h, "%s\x00", name)
+	}
+	return filepath.Join(base, "goport", fmt.Sprintf("kb-index-%x.gob", h.Sum(nil)[:8]))
 }
 
 func newKBLintCmd(s *Streams) *cobra.Command {

@@ -34,8 +34,8 @@ type Index struct {
 }
 
 type posting struct {
-	doc    int
-	weight float64
+	Doc    int32
+	Weight float32
 }
 
 // Field weights: a word in the title or tags says more than one in the body.
@@ -64,7 +64,7 @@ func NewIndex(runbooks []*Runbook) *Index {
 			addTokens(w, rb.Sections[name], weightBody)
 		}
 		for term, weight := range w {
-			ix.postings[term] = append(ix.postings[term], posting{doc: i, weight: weight})
+			ix.postings[term] = append(ix.postings[term], posting{Doc: int32(i), Weight: float32(weight)})
 		}
 	}
 	return ix
@@ -106,8 +106,8 @@ func (ix *Index) Search(q Query) []Hit {
 		idf := math.Log(1 + float64(len(ix.docs))/float64(1+len(ps)))
 		next := map[int]float64{}
 		for _, p := range ps {
-			if prev, ok := scores[p.doc]; ok || n == 0 {
-				next[p.doc] = prev + p.weight*idf
+			if prev, ok := scores[int(p.Doc)]; ok || n == 0 {
+				next[int(p.Doc)] = prev + float64(p.Weight)*idf
 			}
 		}
 		scores = next
