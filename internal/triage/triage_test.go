@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -321,5 +322,48 @@ func TestCXXSymbolsDemangled(t *testing.T) {
 	res = explainString(t, e, "/tmp/go-build/x.cgo2.c:88: undefined reference to `acme_sign_ex'\n")
 	if len(res.Causes) != 1 || len(res.Causes[0].Notes) != 0 {
 		t.Errorf("C symbol: %+v", res.Causes)
+	}
+}
+
+// repeatReader yields n bytes of b without holding them in memory.
+type repeatReader struct {
+	b byte
+	n int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	k := min(len(p), r.n)
+	for i := range p[:k] {
+		p[i] = r.b
+	}
+	r.n -= k
+	return k, nil
+}
+
+// TestHugeLineBoundedMemory streams a 50 MB single line followed by a real
+// failure: the line is cut for matching, the failure is found, and the
+// reader allocates a bounded amount whatever the line's length.
+func TestHugeLineBoundedMemory(t *testing.T) {
+	_, e := builtinEngine(t)
+	const hit = "go: unsupported GOOS/GOARCH pair linux/aarch64\n"
+	log := io.MultiReader(strings.NewReader("build start\n"), &repeatReader{b: 'x', n: 50 << 20}, strings.NewReader("\n"+hit))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res, err := e.Explain(log)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"GP-BUILD-032"}, causeIDs(res)); diff != "" {
+		t.Error(diff)
+	}
+	if res.Lines != 3 || res.Truncated != 1 || res.Bytes != int64(12+50<<20+1+len(hit)) {
+		t.Errorf("lines %d truncated %d bytes %d", res.Lines, res.Truncated, res.Bytes)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("allocated %d bytes for a 50 MB line", alloc)
 	}
 }
