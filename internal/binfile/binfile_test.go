@@ -1,6 +1,8 @@
 package binfile
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"os"
@@ -421,5 +423,58 @@ func TestVersionNeeds(t *testing.T) {
 	}
 	if versionNeeds(nil) != nil {
 		t.Error("no needs should give nil")
+	}
+}
+
+// TestHostileHeaders edits real binaries so that their headers claim huge
+// tables; each must be refused as malformed before anything is allocated.
+func TestHostileHeaders(t *testing.T) {
+	t.Parallel()
+	elfBytes, err := os.ReadFile(build(t, "linux-amd64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	peBytes, err := os.ReadFile(build(t, "windows-amd64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	tests := []struct {
+		name    string
+		base    []byte
+		edit    func(b []byte)
+		wantErr string
+	}{
+		{"compressed section names", elfBytes, func(b []byte) {
+			shoff, idx := le.Uint64(b[0x28:]), uint64(le.Uint16(b[0x3e:]))
+			flags := shoff + idx*64 + 8
+			le.PutUint64(b[flags:], le.Uint64(b[flags:])|0x800)
+		}, "compressed section-name table"},
+		{"section-name table beyond the file", elfBytes, func(b []byte) {
+			shoff, idx := le.Uint64(b[0x28:]), uint64(le.Uint16(b[0x3e:]))
+			le.PutUint64(b[shoff+idx*64+0x20:], 1<<40)
+		}, "section-name table larger than the file"},
+		{"section headers beyond the file", elfBytes, func(b []byte) {
+			le.PutUint16(b[0x3c:], 0xfff0)
+		}, "section headers exceed the file"},
+		{"COFF symbol table beyond the file", peBytes, func(b []byte) {
+			coff := le.Uint32(b[0x3c:]) + 4
+			le.PutUint32(b[coff+12:], 0x7fffffff)
+		}, "COFF symbol table exceeds the file"},
+		{"wasm section beyond the file", minimalWasm(), func(b []byte) {
+			b[9] = 0xff // first section's length, now a multi-byte LEB128
+			b[10] = 0x7f
+		}, "exceeds the file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := bytes.Clone(tt.base)
+			tt.edit(b)
+			_, err := InspectReader(bytes.NewReader(b), int64(len(b)))
+			if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("error %v, want malformed: …%s…", err, tt.wantErr)
+			}
+		})
 	}
 }

@@ -144,7 +144,7 @@ func checkPlatform(f *Facts, t target.Target) []finding.Finding {
 	var out []finding.Finding
 	if osFormat(t.GOOS) != f.Format || (f.GOOS != "" && f.GOOS != t.GOOS && !compatibleOS(f.GOOS, t.GOOS)) {
 		out = append(out, f.finding(RuleWrongOS, finding.Error, t,
-			fmt.Sprintf("%s is a %s binary for %s and cannot run on %s", name, formatName(f.Format), built, t.GOOS),
+			fmt.Sprintf("%s is %s binary for %s and cannot run on %s", name, article(formatName(f.Format)), built, t.GOOS),
 			fmt.Sprintf("GOOS=%s GOARCH=%s go build", t.GOOS, t.GOARCH),
 			"format: "+f.formatLine()))
 		return out
@@ -171,7 +171,7 @@ func checkPlatform(f *Facts, t target.Target) []finding.Finding {
 	switch f.Kind {
 	case "shared object", "dylib", "dll", "object", "bundle":
 		out = append(out, f.finding(RuleNotProgram, finding.Warning, t,
-			fmt.Sprintf("%s is a %s, loaded by other programs rather than run", name, f.Kind), ""))
+			fmt.Sprintf("%s is %s, loaded by other programs rather than run", name, article(f.Kind)), ""))
 	}
 	return out
 }
@@ -194,6 +194,14 @@ func checkFat(f *Facts, t target.Target) []finding.Finding {
 	return []finding.Finding{f.finding(RuleWrongArch, finding.Error, t,
 		fmt.Sprintf("%s is a universal binary without a slice for %s (slices: %s)", f.Path, t, strings.Join(archs, ", ")),
 		fmt.Sprintf("GOOS=%s GOARCH=%s go build, then lipo -create", t.GOOS, t.GOARCH))}
+}
+
+// article prefixes a or an, by the sound of the format name.
+func article(name string) string {
+	if name != "" && strings.ContainsRune("AEIOU", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
 }
 
 func formatName(f Format) string {
