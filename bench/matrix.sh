@@ -6,7 +6,7 @@
 # goport/loop (goals: ≤ 0.85 cold, ≤ 1.1 warm).
 #
 #   bench/matrix.sh                      # goport's own ./cmd/goport at HEAD
-#   MODULE=/path/to/mod PKG=./cmd/x RUNS=5 bench/matrix.sh
+#   MODULE=/path/to/mod PKG=./cmd/x RUNS=5 COLD_RUNS=3 bench/matrix.sh
 #
 # Both sides build with CGO_ENABLED=0 and -trimpath; goport also lists
 # packages per target and verifies every output, which the loop does not.
@@ -15,6 +15,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 PKG=${PKG:-./cmd/goport}
 RUNS=${RUNS:-3}
+COLD_RUNS=${COLD_RUNS:-$RUNS} # cold runs rebuild the standard library 8 times: slow
 JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN)}
 
 work=$(mktemp -d)
@@ -28,7 +29,7 @@ MODULE=${MODULE:-$work/src}
 (cd "$work/src" && CGO_ENABLED=0 go build -o "$work/goport" ./cmd/goport)
 mapfile -t targets < <(cd "$MODULE" && "$work/goport" targets --first-class | awk 'NR > 1 && $2 == "yes" { print $1 }')
 targets_csv=$(IFS=,; echo "${targets[*]}")
-echo "module $MODULE, package $PKG, ${#targets[@]} targets ($targets_csv), $RUNS runs, -j $JOBS, $(go version)"
+echo "module $MODULE, package $PKG, ${#targets[@]} targets ($targets_csv), $COLD_RUNS cold and $RUNS warm runs, -j $JOBS, $(go version)"
 
 now() { date +%s.%N; }
 
@@ -66,7 +67,9 @@ for mode in cold warm; do
 		if [ "$mode" = warm ]; then
 			time_one "$tool" "$warmcache" >/dev/null # fill the cache once
 		fi
-		for ((i = 0; i < RUNS; i++)); do
+		n=$RUNS
+		[ "$mode" = cold ] && n=$COLD_RUNS
+		for ((i = 0; i < n; i++)); do
 			if [ "$mode" = cold ]; then
 				cache="$work/cache-cold-$tool-$i"
 			else
