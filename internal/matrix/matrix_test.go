@@ -189,7 +189,7 @@ func TestMatrixFirstClass(t *testing.T) {
 			if u.Status != Failed || u.Rule != RuleBuildFailed.ID || !strings.Contains(u.Log, "syscall.Kill") {
 				t.Errorf("%s unixonly: %s %s %q, want failure naming syscall.Kill", tg, u.Status, u.Rule, u.Log)
 			}
-			if u.Explained == nil || !strings.Contains(u.Explained.Title, "syscall") {
+			if u.Explained == nil || !strings.Contains(u.Explained.Title, "syscall") || !strings.Contains(u.Explained.Fix, "//go:build") {
 				t.Errorf("%s unixonly: explained %+v, want the OS-specific syscall runbook", tg, u.Explained)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "dist", tg.DirName(), "unixonly.exe")); !os.IsNotExist(err) {

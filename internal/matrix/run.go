@@ -64,6 +64,8 @@ type Explanation struct {
 	Title      string  `json:"title"`
 	Confidence float64 `json:"confidence"`
 	Evidence   string  `json:"evidence,omitempty"`
+	// Fix is the runbook's Fix section (Markdown).
+	Fix string `json:"fix,omitempty"`
 }
 
 // RunResult is the smoke run of one output.
@@ -305,6 +307,13 @@ func explain(opts Options, pr PairResult, log []byte) PairResult {
 	pr.Explained = &Explanation{Runbook: c.ID, Title: c.Title, Confidence: c.Confidence}
 	if len(c.Evidence) > 0 {
 		pr.Explained.Evidence = c.Evidence[0].Text
+	}
+	if c.Runbook != nil {
+		fix := strings.TrimSpace(c.Runbook.Sections["Fix"])
+		if len(fix) > 2000 {
+			fix = fix[:2000] + "…"
+		}
+		pr.Explained.Fix = fix
 	}
 	return pr
 }
