@@ -5,11 +5,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goport/goport/internal/binfile"
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/kb"
+	"github.com/goport/goport/internal/matrix"
+	"github.com/goport/goport/internal/upgrade"
 	"github.com/goport/goport/runbooks"
 )
+
+// allRules is every rule goport reports, as the rules command lists them.
+func allRules() []finding.Rule {
+	return slices.Concat(doctor.Rules(doctor.Checks()), upgrade.Rules(), matrix.Rules(), binfile.Rules())
+}
 
 func load(t *testing.T) *kb.Store {
 	t.Helper()
@@ -26,7 +34,7 @@ func TestCatalogueLints(t *testing.T) {
 	t.Parallel()
 	s := load(t)
 	rules := map[string]bool{}
-	for _, r := range doctor.Rules(doctor.Checks()) {
+	for _, r := range allRules() {
 		rules[r.ID] = true
 	}
 	for _, p := range kb.Lint(s, kb.LintOptions{Rules: rules}) {
@@ -49,21 +57,22 @@ func TestFailureRunbookCount(t *testing.T) {
 	}
 }
 
-// TestEveryDoctorRuleHasRunbook: every rule doctor can report must have a
-// built-in runbook that lists it under rules: (its runbook id is the rule's
-// RunbookID), so `goport kb show <rule>` always answers.
-func TestEveryDoctorRuleHasRunbook(t *testing.T) {
+// TestEveryRuleHasRunbook: every rule goport can report (doctor, upgrade,
+// matrix, inspect) must have a built-in runbook that lists it under rules:
+// (its runbook id is the rule's RunbookID), so `goport kb show <rule>`
+// always answers.
+func TestEveryRuleHasRunbook(t *testing.T) {
 	t.Parallel()
 	s := load(t)
 	var missing []string
-	for _, r := range doctor.Rules(doctor.Checks()) {
+	for _, r := range allRules() {
 		rb, ok := s.Get(r.RunbookID())
 		if !ok || !slices.Contains(rb.Rules, r.ID) {
 			missing = append(missing, r.ID)
 		}
 	}
 	if len(missing) > 0 {
-		t.Errorf("doctor rules without a runbook: %s", strings.Join(missing, ", "))
+		t.Errorf("rules without a runbook: %s", strings.Join(missing, ", "))
 	}
 }
 
@@ -72,7 +81,7 @@ func TestEveryDoctorRuleHasRunbook(t *testing.T) {
 func TestRuleRunbooksMatchRuleMetadata(t *testing.T) {
 	t.Parallel()
 	s := load(t)
-	for _, r := range doctor.Rules(doctor.Checks()) {
+	for _, r := range allRules() {
 		rb, ok := s.Get(r.RunbookID())
 		if !ok || rb.ID != r.ID {
 			continue
