@@ -35,7 +35,14 @@ why not, and exits 1 when one cannot. --diff A B compares two binaries'
 facts, differences first.
 
 A file that cannot be inspected is reported on stderr; the exit code is 1
-if any file could not be inspected and 3 if none could.`,
+if any file could not be inspected and 3 if none could.
+
+With --format json, "facts" is an array with one object per file: path,
+size, format, kind, machine, goos, goarch, bits, endianness, target, go
+(the build information exactly as 'go version -m -json' prints it),
+go_build_id, gnu_build_id, uuid, stripped, linking, glibc, hardening,
+elf/macho/pe/wasm details, slices (universal Mach-O), exports (--symbols)
+and verdicts (--target, --host). With --diff it is {a, b, rows}.`,
 		Example: `  goport inspect ./bin/app
   goport inspect --target linux/arm64 --host dist/*
   goport inspect --diff old/app new/app
