@@ -155,6 +155,9 @@ func explainReport(name string, res *triage.Result) *finding.Report {
 			f.Severity = min(f.Severity, finding.Warning)
 			f.Message = "also: " + f.Message
 		}
+		if c.Package != "" {
+			f.Evidence = append(f.Evidence, finding.Evidence{Text: "package " + c.Package})
+		}
 		for _, l := range c.Evidence {
 			f.Evidence = append(f.Evidence, finding.Evidence{Location: &finding.Location{Path: name, Line: l.N}, Text: l.Text})
 		}

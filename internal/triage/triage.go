@@ -156,6 +156,9 @@ type Cause struct {
 	Matches    int            `json:"matches"`
 	Evidence   []Line         `json:"evidence"`
 	Target     *target.Target `json:"target,omitempty"`
+	// Package is the package whose build printed the first evidence line,
+	// from the go command's "# import/path" header, when there is one.
+	Package string `json:"package,omitempty"`
 	// Notes name what the evidence implies beyond the runbook, such as a
 	// C++ ABI mismatch read from a mangled symbol.
 	Notes []string `json:"notes,omitempty"`
@@ -199,6 +202,7 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 	var waiting []pending
 	hint := false
 	var cands []int32
+	pkg := ""
 	for n := 1; ; n++ {
 		line, truncated, size, err := readLine(br, buf[:0])
 		buf = line[:0]
@@ -214,6 +218,9 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 			res.Truncated++
 		}
 		line = clean(line)
+		if p, ok := packageHeader(line); ok {
+			pkg = p
+		}
 
 		for i := 0; i < len(waiting); {
 			w := waiting[i]
@@ -222,7 +229,7 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 				continue
 			}
 			if e.syms[w.sym].then.Match(line) {
-				e.record(causes, w.sym, w.line, nil)
+				e.record(causes, w.sym, w.line, nil, pkg)
 				waiting = slices.Delete(waiting, i, i+1)
 				continue
 			}
@@ -271,7 +278,7 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 				continue
 			}
 			matched = true
-			e.record(causes, si, l, sub)
+			e.record(causes, si, l, sub, pkg)
 		}
 		if hint && !matched && len(res.Suspicious) < maxSuspicious && looksFailed(line) && !isTestLog(line) {
 			res.Suspicious = append(res.Suspicious, Line{N: n, Text: evidenceText(line)})
@@ -297,6 +304,17 @@ func isTestLog(line []byte) bool {
 	return len(line) > 0 && (line[0] == ' ' || line[0] == '\t') && testLogRE.Match(line)
 }
 
+// packageHeader reads the "# import/path" line the go command prints
+// before a package's compiler or linker output (and "# [import/path]"
+// before go test's vet output).
+func packageHeader(line []byte) (string, bool) {
+	if len(line) < 3 || line[0] != '#' || line[1] != ' ' || bytes.ContainsAny(line[2:], " \t") {
+		return "", false
+	}
+	p := strings.TrimSuffix(strings.TrimPrefix(string(line[2:]), "["), "]")
+	return p, p != ""
+}
+
 func hasAll(line []byte, lits [][]byte) bool {
 	for _, l := range lits {
 		if !bytes.Contains(line, l) {
@@ -320,12 +338,12 @@ func looksFailed(line []byte) bool {
 	return true
 }
 
-func (e *Engine) record(causes map[int]*Cause, si int32, l Line, sub [][]byte) {
+func (e *Engine) record(causes map[int]*Cause, si int32, l Line, sub [][]byte, pkg string) {
 	sym := &e.syms[si]
 	c, ok := causes[sym.rb]
 	if !ok {
 		rb := e.runbooks[sym.rb]
-		c = &Cause{Runbook: rb, ID: rb.ID, Title: rb.Title, symptoms: map[int32]bool{}, first: l.N}
+		c = &Cause{Runbook: rb, ID: rb.ID, Title: rb.Title, Package: pkg, symptoms: map[int32]bool{}, first: l.N}
 		causes[sym.rb] = c
 	}
 	if c.last != l.N {

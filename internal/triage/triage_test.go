@@ -367,3 +367,16 @@ func TestHugeLineBoundedMemory(t *testing.T) {
 		t.Errorf("allocated %d bytes for a 50 MB line", alloc)
 	}
 }
+
+func TestPackageHeader(t *testing.T) {
+	t.Parallel()
+	_, e := builtinEngine(t)
+	res := explainString(t, e, "# runtime/cgo\ncgo: C compiler \"gcc\" not found: exec: \"gcc\": executable file not found in $PATH\n# import config\n")
+	if len(res.Causes) != 1 || res.Causes[0].Package != "runtime/cgo" {
+		t.Errorf("causes %+v", res.Causes)
+	}
+	res = explainString(t, e, "# [example.com/x]\nx.go:3:2: fmt.Sprintf format %d has arg s of wrong type string\n")
+	if len(res.Causes) != 1 || res.Causes[0].Package != "example.com/x" {
+		t.Errorf("vet causes %+v", res.Causes)
+	}
+}
