@@ -1,0 +1,229 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+
+	"aead.dev/minisign"
+	"github.com/spf13/cobra"
+
+	"github.com/goport/goport/internal/cross"
+	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/matrix"
+	"github.com/goport/goport/internal/release"
+	"github.com/goport/goport/internal/target"
+)
+
+type releaseOptions struct {
+	report   reportFlags
+	targets  string
+	all      bool
+	snapshot bool
+	signKey  string
+	out      string
+	clean    bool
+	version  string
+	shard    string
+	jobs     int
+	cgo      string
+	ldflags  string
+	tags     string
+}
+
+func newReleaseCmd(s *Streams) *cobra.Command {
+	opts := &releaseOptions{}
+	cmd := &cobra.Command{
+		Use:   "release [PACKAGES]",
+		Short: "Build, archive, checksum, describe and sign a release",
+		Long: `Release builds every main package for every target as 'goport matrix' does
+(verifying each output), then, in this order: an archive per binary (tar.gz,
+zip for Windows) with README/LICENSE files, fixed timestamps, owners and
+order; a CycloneDX SBOM per binary from its build information;
+artifacts.json (goreleaser's fields, plus each binary's ABI facts under
+extra.abi); checksums.txt in sha256sum format; and checksums.txt.minisig,
+a minisign signature.
+
+Timestamps come from SOURCE_DATE_EPOCH, else the HEAD commit, so the same
+binaries always give byte-identical release files. The signing key's
+passphrase is read from GOPORT_SIGNING_PASSWORD or a prompt. A release
+needs --sign-key unless it is a --snapshot or a --shard I/N part (merge
+the parts with 'goport release merge'). Every file is written through a
+temporary file, synced and renamed.`,
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return runRelease(cmd, s, opts, args)
+		}),
+	}
+	opts.report.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&opts.targets, "targets", "", "comma-separated targets, goos/goarch[/variant] (default: first-class ports)")
+	f.BoolVar(&opts.all, "all", false, "release for every port of the toolchain")
+	f.BoolVar(&opts.snapshot, "snapshot", false, "allow an unsigned release")
+	f.StringVar(&opts.signKey, "sign-key", "", "minisign private key that signs checksums.txt")
+	f.StringVar(&opts.out, "out", "dist", "release directory; must be empty or absent")
+	f.BoolVar(&opts.clean, "clean", false, "empty a non-empty release directory first")
+	f.StringVar(&opts.version, "version", "", "version in archive names (name_VERSION_goos_goarch)")
+	f.StringVar(&opts.shard, "shard", "", "release only shard I of N of the builds, unsigned, as I/N")
+	f.IntVarP(&opts.jobs, "jobs", "j", runtime.NumCPU(), "builds to run in parallel")
+	f.StringVar(&opts.cgo, "cgo", "auto", "cgo: auto (where packages need it), on or off")
+	f.StringVar(&opts.ldflags, "ldflags", "", "flags for the linker, as go build -ldflags")
+	f.StringVar(&opts.tags, "tags", "", "build tags, as go build -tags")
+	return cmd
+}
+
+func runRelease(cmd *cobra.Command, s *Streams, opts *releaseOptions, args []string) error {
+	format, failOn, err := opts.report.parsed(cmd)
+	if err != nil {
+		return err
+	}
+	cgo, err := matrix.ParseCgoMode(opts.cgo)
+	if err != nil {
+		return usageError(cmd, "%v", err)
+	}
+	var shard target.Shard
+	if opts.shard != "" {
+		if shard, err = target.ParseShard(opts.shard); err != nil {
+			return usageError(cmd, "%v", err)
+		}
+	}
+	var explicit []target.Target
+	if opts.targets != "" {
+		if opts.all {
+			return usageError(cmd, "--targets and --all exclude each other")
+		}
+		if explicit, err = target.ParseList(opts.targets); err != nil {
+			return usageError(cmd, "%v", err)
+		}
+	}
+	if opts.jobs < 1 {
+		return usageError(cmd, "-j must be at least 1")
+	}
+	if opts.signKey == "" && !opts.snapshot && opts.shard == "" {
+		return usageError(cmd, "a release needs --sign-key (or --snapshot for an unsigned one)")
+	}
+	if opts.signKey != "" && opts.shard != "" {
+		return usageError(cmd, "shards are unsigned: sign when merging them with 'goport release merge --sign-key'")
+	}
+	if err := prepareOutDir(opts.out, opts.clean); err != nil {
+		return err
+	}
+	// The key is read before building so a wrong passphrase costs nothing.
+	key, err := loadSigningKey(s, opts.signKey)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, builds, err := releaseBuild(ctx, s, opts, args, explicit, cgo, shard)
+	if err != nil {
+		var ue *targetError
+		if errors.As(err, &ue) {
+			return usageError(cmd, "%v", ue.err)
+		}
+		return err
+	}
+	if res.Failed() || res.Interrupted {
+		r := &finding.Report{Findings: res.Findings(), Rules: matrix.Rules(), Facts: res}
+		if err := emit(cmd, s, r, format, failOn); err != nil && !errors.Is(err, errFindings) {
+			return err
+		}
+		return &exitError{code: ExitFindings, msg: commandName(cmd) + ": build failed: " + res.Summary() + "; nothing was released"}
+	}
+	date, err := release.SourceDate(ctx, ".", s.Environ)
+	if err != nil {
+		return usageError(cmd, "%v", err)
+	}
+	out, err := release.Run(ctx, release.Options{Dir: opts.out, DocsDir: ".", Version: opts.version, SourceDate: date, Key: key}, builds)
+	if err != nil {
+		return err
+	}
+	return emit(cmd, s, &finding.Report{Findings: res.Findings(), Rules: matrix.Rules(), Facts: out}, format, failOn)
+}
+
+// targetError marks a target list the toolchain rejects: a usage error.
+type targetError struct{ err error }
+
+func (e *targetError) Error() string { return e.err.Error() }
+
+// releaseBuild is step 1 of a release: the matrix build and verification
+// of every pair into the release directory.
+func releaseBuild(ctx context.Context, s *Streams, opts *releaseOptions, args []string, explicit []target.Target, cgo matrix.CgoMode, shard target.Shard) (*matrix.Result, []release.Build, error) {
+	env, err := goenv.Load(ctx, ".", s.Environ)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading go env: %w", err)
+	}
+	ports, err := goenv.DistList(ctx, s.Environ)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing ports: %w", err)
+	}
+	targets, err := resolveTargets(explicit, opts.all, ports)
+	if err != nil {
+		return nil, nil, &targetError{err}
+	}
+	inv := cross.Discover(ctx, cross.Options{Environ: s.Environ, GoEnv: env, Host: goenv.DetectHost()})
+	plan, err := matrix.MakePlan(ctx, matrix.PlanOptions{
+		Dir: ".", Patterns: args, Targets: targets, Cgo: cgo, Tags: opts.tags, Jobs: opts.jobs,
+		Environ: s.Environ, Ports: ports, Cross: inv, Shard: shard,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("planning: %w", err)
+	}
+	res, err := matrix.Run(ctx, matrix.Options{
+		Dir: ".", Environ: s.Environ, GoEnv: env, OutDir: opts.out, Jobs: opts.jobs,
+		Patterns: args, LDFlags: opts.ldflags, Tags: opts.tags, Cross: inv,
+		Progress: func(p matrix.PairResult) { printProgress(s, p) },
+	}, plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Shard = shard
+	return res, release.BuildsFromMatrix(res), nil
+}
+
+// prepareOutDir refuses to mix a release with earlier files: the
+// directory must be absent or empty, or --clean empties it. A directory
+// holding go.mod is never emptied.
+func prepareOutDir(dir string, clean bool) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading release directory: %w", err)
+	}
+	if !clean {
+		return &exitError{code: ExitUsage, msg: fmt.Sprintf("release: %s is not empty: use --clean to empty it or choose another --out", dir)}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		return &exitError{code: ExitUsage, msg: fmt.Sprintf("release: %s holds go.mod: refusing to empty a module directory", dir)}
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("emptying release directory: %w", err)
+		}
+	}
+	return nil
+}
+
+func loadSigningKey(s *Streams, path string) (*minisign.PrivateKey, error) {
+	if path == "" {
+		return nil, nil
+	}
+	password := ""
+	if data, err := os.ReadFile(path); err == nil && minisign.IsEncrypted(data) {
+		if password, err = readPassword(s, "passphrase for "+path+": ", false); err != nil {
+			return nil, err
+		}
+	}
+	key, err := release.LoadPrivateKey(path, password)
+	if err != nil {
+		return nil, err
+	}
+	return &key, nil
+}
