@@ -17,7 +17,9 @@ import (
 	"github.com/goport/goport/internal/target"
 )
 
-// Format names a binary container format.
+// Format names a binary container format: ELF, Mach-O, PE, wasm, and the
+// XCOFF and Plan 9 a.out files that the go command writes for aix and
+// plan9.
 type Format string
 
 const (
@@ -240,6 +242,10 @@ func InspectReaderWith(r io.ReaderAt, size int64, opts Options) (facts *Facts, e
 		fn = inspectPE
 	case Wasm:
 		fn = inspectWasm
+	case XCOFF:
+		fn = inspectXCOFF
+	case Plan9:
+		fn = inspectPlan9
 	default:
 		return nil, notExecutable(head)
 	}
@@ -267,6 +273,10 @@ func sniff(head []byte) Format {
 	case bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xce}), bytes.HasPrefix(head, []byte{0xfe, 0xed, 0xfa, 0xcf}),
 		bytes.HasPrefix(head, []byte{0xce, 0xfa, 0xed, 0xfe}), bytes.HasPrefix(head, []byte{0xcf, 0xfa, 0xed, 0xfe}):
 		return MachO
+	case bytes.HasPrefix(head, []byte{0x01, 0xdf}), bytes.HasPrefix(head, []byte{0x01, 0xf7}):
+		return XCOFF
+	case bytes.HasPrefix(head, []byte{0, 0, 0x01, 0xeb}), bytes.HasPrefix(head, []byte{0, 0, 0x8a, 0x97}), bytes.HasPrefix(head, []byte{0, 0, 0x06, 0x47}):
+		return Plan9
 	case len(head) >= 8 && (bytes.HasPrefix(head, []byte{0xca, 0xfe, 0xba, 0xbe}) || bytes.HasPrefix(head, []byte{0xca, 0xfe, 0xba, 0xbf})):
 		// Java class files share CAFEBABE; there the next word is a
 		// class-file version (≥ 45), here an architecture count.

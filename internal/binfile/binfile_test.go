@@ -136,6 +136,22 @@ func TestFixtures(t *testing.T) {
 		"windows-amd64-sw": with(windows("amd64", 64), func(s *summary) {
 			s.Stripped = Stripped{Pclntab: true}
 		}),
+		"openbsd-arm64": with(staticGo("arm64", 64, "little", "openbsd/arm64"), func(s *summary) {
+			// Go calls libc on OpenBSD, and no OpenBSD ELF has PT_GNU_STACK.
+			s.GOOS, s.Linking, s.Interp, s.Needed, s.NXStack = "openbsd", Dynamic, "/usr/libexec/ld.so", []string{"libc.so", "libpthread.so"}, false
+		}),
+		"netbsd-amd64": with(staticGo("amd64", 64, "little", "netbsd/amd64"), func(s *summary) { s.GOOS, s.NXStack = "netbsd", false }),
+		"solaris-amd64": with(staticGo("amd64", 64, "little", "solaris/amd64"), func(s *summary) {
+			s.GOOS, s.Linking, s.Interp, s.Needed, s.NXStack = "solaris", Dynamic, "/lib/amd64/ld.so.1", []string{"libsendfile.so", "libsocket.so", "libc.so"}, false
+		}),
+		"aix-ppc64": {Format: XCOFF, Kind: "executable", GOOS: "aix", GOARCH: "ppc64", Bits: 64, Endianness: "big", Target: "aix/ppc64", Go: true,
+			Stripped: Stripped{Pclntab: true}},
+		"plan9-amd64": {Format: Plan9, Kind: "executable", GOOS: "plan9", GOARCH: "amd64", Bits: 64, Endianness: "little", Target: "plan9/amd64", Go: true,
+			Stripped: Stripped{Symbols: true, Pclntab: true}},
+		"plan9-386": {Format: Plan9, Kind: "executable", GOOS: "plan9", GOARCH: "386", Bits: 32, Endianness: "little", Target: "plan9/386",
+			Stripped: Stripped{Symbols: true}}, // debug/buildinfo, and so go version -m, cannot read 32-bit Plan 9 files
+		"plan9-arm": {Format: Plan9, Kind: "executable", GOOS: "plan9", GOARCH: "arm", Bits: 32, Endianness: "little", Target: "plan9/arm",
+			Stripped: Stripped{Symbols: true}},
 		"js-wasm":     wasm("js"),
 		"wasip1-wasm": wasm("wasip1"),
 		"cgo":         cgo,

@@ -334,7 +334,7 @@ func elfGOOS(ef *elf.File, osNote, interp string) string {
 	switch {
 	case strings.HasPrefix(interp, "/system/bin/linker"):
 		return "android"
-	case strings.HasSuffix(interp, "/ld.so.1") && strings.HasPrefix(interp, "/usr/lib"):
+	case strings.HasSuffix(interp, "/ld.so.1"):
 		return "solaris"
 	case strings.Contains(interp, "/libexec/ld-elf.so"):
 		return "freebsd"

@@ -117,6 +117,8 @@ func newFixtures() map[string]*fixture {
 		{"linux", "mips64"}, {"linux", "mips"}, {"linux", "mipsle"}, {"linux", "loong64"},
 		{"darwin", "amd64"}, {"darwin", "arm64"}, {"windows", "amd64"}, {"windows", "arm64"},
 		{"windows", "386"}, {"freebsd", "amd64"}, {"js", "wasm"}, {"wasip1", "wasm"},
+		{"openbsd", "arm64"}, {"netbsd", "amd64"}, {"solaris", "amd64"}, {"aix", "ppc64"},
+		{"plan9", "amd64"}, {"plan9", "386"}, {"plan9", "arm"},
 	} {
 		addFixture(&fixture{name: c.goos + "-" + c.goarch, module: "hello", env: crossEnv(c.goos, c.goarch)})
 	}

@@ -164,8 +164,12 @@ func FuzzWasm(f *testing.F) {
 	})
 }
 
-// FuzzAny feeds arbitrary bytes through format sniffing.
+// FuzzAny feeds arbitrary bytes through format sniffing, and covers the
+// XCOFF and Plan 9 readers.
 func FuzzAny(f *testing.F) {
+	seed(f, "aix-ppc64", 4096)
+	seed(f, "plan9-amd64", 4096)
+	seed(f, "plan9-386", 4096)
 	f.Add([]byte("hello\n"))
 	f.Add([]byte{0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2})
 	f.Add([]byte{0xcf, 0xfa, 0xed, 0xfe})

@@ -131,6 +131,10 @@ func (f *Facts) formatLine() string {
 		parts = append(parts, kind+" "+f.Kind)
 	case Wasm:
 		return fmt.Sprintf("WebAssembly module version %d", f.Wasm.Version)
+	case XCOFF:
+		parts = append(parts, fmt.Sprintf("XCOFF %d-bit %s", f.Bits, f.Kind))
+	case Plan9:
+		parts = append(parts, fmt.Sprintf("Plan 9 a.out %d-bit %s", f.Bits, f.Kind))
 	}
 	detail := f.Machine
 	if f.ELF != nil {

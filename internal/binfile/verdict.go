@@ -128,6 +128,10 @@ func osFormat(goos string) Format {
 		return PE
 	case "js", "wasip1":
 		return Wasm
+	case "aix":
+		return XCOFF
+	case "plan9":
+		return Plan9
 	}
 	return ELF
 }
@@ -205,7 +209,7 @@ func article(name string) string {
 }
 
 func formatName(f Format) string {
-	return map[Format]string{ELF: "ELF", MachO: "Mach-O", MachOFat: "universal Mach-O", PE: "PE", Wasm: "WebAssembly"}[f]
+	return map[Format]string{ELF: "ELF", MachO: "Mach-O", MachOFat: "universal Mach-O", PE: "PE", Wasm: "WebAssembly", XCOFF: "XCOFF", Plan9: "Plan 9 a.out"}[f]
 }
 
 // levelTooHigh compares the binary's instruction-set level with the
