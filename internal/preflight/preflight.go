@@ -37,8 +37,10 @@ var (
 		Explanation: "Each architecture reads its own variant variable: GOAMD64 (v1–v4), GOARM (5, 6, 7 with " +
 			"optional ,softfloat or ,hardfloat), GOARM64 (v8.0–v9.5 with optional ,lse and ,crypto), GO386 " +
 			"(sse2, softfloat), GOMIPS/GOMIPS64 (hardfloat, softfloat), GOPPC64 (power8–power10) and " +
-			"GORISCV64 (rva20u64, rva22u64, rva23u64). Any other value makes every go command for that " +
-			"target fail with `go: invalid GOAMD64` or similar.",
+			"GORISCV64 (rva20u64, rva22u64, rva23u64). Any other value either stops every go command for " +
+			"that target (`go: invalid GOPPC64: must be power8, power9, power10`) or, as go1.26.8 does for " +
+			"GOAMD64 and GOARM, is accepted silently: the build succeeds for the default level and the " +
+			"binary's build information records the bogus value, so the job does not get what it asked for.",
 		Fix: "Use a value the go command accepts, e.g. linux/amd64/v3 or linux/arm/7.",
 	}
 	RuleNoCompiler = finding.Rule{
@@ -183,7 +185,13 @@ func checkTarget(opts Options, p *prober, t target.Target) (Result, []finding.Fi
 		add(RuleUnsupported, fmt.Sprintf("%s/%s is marked broken in %s", t.GOOS, t.GOARCH, opts.GoEnv.Version()), "choose another target")
 	}
 	if err := t.Validate(); err != nil {
-		add(RuleVariant, fmt.Sprintf("%s: %v", t, err), "use a variant the go command accepts")
+		v := target.VariantVar(t.GOARCH)
+		detail := err.Error()
+		if _, after, ok := strings.Cut(detail, ": "); ok {
+			detail = after
+		}
+		add(RuleVariant, fmt.Sprintf("%s=%s is not valid for %s (%s): the go command either stops or silently builds for the default level",
+			v, t.Variant, t.GOARCH, detail), "use a "+v+" value the go command accepts")
 	}
 	if r.Runner = opts.Cross.Runner(t); r.Runner == nil {
 		msg := "no way to run " + t.String() + " binaries on this host"

@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/goport/goport/internal/config"
+	"github.com/goport/goport/internal/cross"
+	"github.com/goport/goport/internal/doctor"
+	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/preflight"
+	"github.com/goport/goport/internal/render"
+	"github.com/goport/goport/internal/secret"
+	"github.com/goport/goport/internal/target"
+)
+
+type preflightOptions struct {
+	report  reportFlags
+	targets []string
+}
+
+func newPreflightCmd(s *Streams) *cobra.Command {
+	opts := &preflightOptions{}
+	cmd := &cobra.Command{
+		Use:   "preflight [--target T]...",
+		Short: "Check, before any build, that the go command will do what the job expects for each target",
+		Long: `Preflight predicts, for each target, the CGO_ENABLED the go command will use
+and why, checks that the C compiler for a cgo build exists and targets that
+platform ($CC -dumpmachine), that cross pkg-config is isolated from the host,
+that the port and its variant are supported by the installed Go, that
+GOFLAGS, GOTOOLCHAIN and the go line let the go command run at all, and
+whether the target's binaries can run here. It builds nothing: one
+'go env -json', one port list and one -dumpmachine per C compiler.
+
+Targets come from --target, else from goport.yaml, else the host. One line
+per target says OK or FAIL; any FAIL exits 1.`,
+		Args: cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return runPreflight(cmd, s, opts)
+		}),
+	}
+	opts.report.register(cmd)
+	cmd.Flags().StringArrayVar(&opts.targets, "target", nil, "target goos/goarch[/variant] (repeatable)")
+	return cmd
+}
+
+func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error {
+	format, failOn, err := opts.report.parsed(cmd)
+	if err != nil {
+		return err
+	}
+	var targets []target.Target
+	for _, spec := range opts.targets {
+		ts, err := target.ParseList(spec)
+		if err != nil {
+			// ParseList validates variants; an invalid one is a preflight
+			// finding, not a usage error, when the spelling parses.
+			t, perr := target.Parse(spec)
+			if perr != nil {
+				return usageError(cmd, "%v", err)
+			}
+			ts = []target.Target{t}
+		}
+		targets = append(targets, ts...)
+	}
+	ctx := cmd.Context()
+	env, err := goenv.Load(ctx, ".", s.Environ)
+	if err != nil {
+		return incomplete(cmd, fmt.Errorf("go env: %w", err))
+	}
+	// GOFLAGS cannot change the port list, but a bad one would stop `go
+	// tool dist` before preflight can report it.
+	ports, err := goenv.DistList(ctx, append(slices.Clone(s.Environ), "GOFLAGS=", "GOENV=off"))
+	if err != nil {
+		return incomplete(cmd, fmt.Errorf("go tool dist list: %w", err))
+	}
+	host := goenv.DetectHost()
+	if len(targets) == 0 {
+		if targets, err = configTargets(ports); err != nil {
+			return incomplete(cmd, err)
+		}
+	}
+	if len(targets) == 0 {
+		targets = []target.Target{{GOOS: env.Get("GOHOSTOS"), GOARCH: env.Get("GOHOSTARCH")}}
+	}
+	settings, err := preflight.LoadSettings(s.Environ, env)
+	if err != nil {
+		return incomplete(cmd, err)
+	}
+	blockers, blockerRules, err := doctor.BuildBlockers(".", s.Environ, env)
+	if errors.Is(err, doctor.ErrNotDir) {
+		return usageError(cmd, "%v", err)
+	}
+	if err != nil {
+		return incomplete(cmd, err)
+	}
+	inv := cross.Discover(ctx, cross.Options{Environ: s.Environ, GoEnv: env, Host: host})
+	results, findings := preflight.Run(ctx, preflight.Options{
+		Targets: targets, GoEnv: env, Ports: ports, Settings: settings, Cross: inv, Blockers: blockers,
+	})
+	report := &finding.Report{Findings: findings, Rules: append(preflight.Rules(), blockerRules...), Facts: results}
+	report.Sort()
+	if format == render.Text {
+		printPreflightLines(s, results)
+	}
+	err = emit(cmd, s, report, format, failOn)
+	if err != nil && !errors.Is(err, errFindings) {
+		return err
+	}
+	for _, r := range results {
+		if !r.OK {
+			return errFindings
+		}
+	}
+	return err
+}
+
+// configTargets reads the targets of goport.yaml when the module has one.
+func configTargets(ports []goenv.Port) ([]target.Target, error) {
+	c, err := config.Load(".")
+	if err != nil {
+		return nil, err
+	}
+	if c.Path == "" {
+		return nil, nil
+	}
+	if len(c.Matrix.Targets) > 0 {
+		return c.Matrix.Targets, nil
+	}
+	if c.Matrix.Set != "" {
+		return resolveTargets(nil, c.Matrix.Set == "all", ports)
+	}
+	return nil, nil
+}
+
+func printPreflightLines(s *Streams, results []preflight.Result) {
+	for _, r := range results {
+		if !r.OK {
+			fmt.Fprintf(s.Out, "FAIL %s: %s\n", r.Target, secret.Redact(r.Reason))
+			if r.Fix != "" {
+				fmt.Fprintf(s.Out, "  fix: %s\n", secret.Redact(r.Fix))
+			}
+			fmt.Fprintf(s.Out, "  see: goport rules %s\n", r.Rule)
+			continue
+		}
+		parts := []string{"cgo " + onOff(r.Cgo.Enabled) + " (" + r.Cgo.Reason + ")"}
+		if r.Cgo.Enabled {
+			parts = append(parts, "CC "+strings.Fields(r.CC+" ?")[0]+" → "+r.Triplet)
+		}
+		if r.Runner != nil {
+			parts = append(parts, "runs "+runnerName(r.Runner))
+		} else {
+			parts = append(parts, "cannot run here")
+		}
+		fmt.Fprintf(s.Out, "OK   %s: %s\n", r.Target, secret.Redact(strings.Join(parts, "; ")))
+	}
+	fmt.Fprintln(s.Out)
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func runnerName(r *cross.Runner) string {
+	if r.Kind == "native" {
+		return "natively"
+	}
+	return "under " + r.Kind
+}
