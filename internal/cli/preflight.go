@@ -150,7 +150,7 @@ func printPreflightLines(s *Streams, results []preflight.Result) {
 		}
 		parts := []string{"cgo " + onOff(r.Cgo.Enabled) + " (" + r.Cgo.Reason + ")"}
 		if r.Cgo.Enabled {
-			parts = append(parts, "CC "+strings.Fields(r.CC + " ?")[0]+" → "+r.Triplet)
+			parts = append(parts, "CC "+r.CC+" → "+r.Triplet)
 		}
 		if r.Runner != nil {
 			parts = append(parts, "runs "+runnerName(r.Runner))
