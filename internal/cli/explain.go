@@ -9,7 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/kb"
 	"github.com/goport/goport/internal/triage"
+	"github.com/goport/goport/runbooks"
 )
 
 type explainOptions struct {
@@ -250,4 +252,20 @@ func countCauses(n int) string {
 		return "1 cause"
 	}
 	return fmt.Sprintf("%d causes", n)
+}
+
+// explainRules describes the failure runbooks that explain reports as
+// rules, so that `goport rules ID` (where every text report points) knows
+// them too.
+func explainRules() []finding.Rule {
+	var rules []finding.Rule
+	for _, rb := range kb.Load(kb.Source{Name: "builtin", FS: runbooks.FS(), Builtin: true}).Runbooks() {
+		if len(rb.Symptoms) == 0 {
+			continue
+		}
+		cause, _ := rb.Section("cause")
+		fix, _ := rb.Section("fix")
+		rules = append(rules, finding.Rule{ID: rb.ID, Title: rb.Title, Severity: rb.Severity, Explanation: cause, Fix: fix, Runbook: rb.ID})
+	}
+	return rules
 }

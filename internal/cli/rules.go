@@ -19,7 +19,7 @@ import (
 
 // allRules is every rule goport can report, sorted by ID.
 func allRules() []finding.Rule {
-	return append(append(append(append(append(doctor.Rules(doctor.Checks()), upgrade.Rules()...), matrix.Rules()...), binfile.Rules()...), release.Rules()...), preflight.Rules()...)
+	return append(append(append(append(append(append(doctor.Rules(doctor.Checks()), upgrade.Rules()...), matrix.Rules()...), binfile.Rules()...), release.Rules()...), preflight.Rules()...), explainRules()...)
 }
 
 func newRulesCmd(s *Streams) *cobra.Command {
