@@ -2,7 +2,6 @@ package kb
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -166,6 +165,3 @@ func (s *Store) Get(id string) (*Runbook, bool) {
 
 // Len is the number of effective runbooks.
 func (s *Store) Len() int { return len(s.effective) }
-
-// ErrNotFound is returned for an unknown runbook id.
-var ErrNotFound = errors.New("no such runbook")

@@ -363,7 +363,7 @@ func (e *Engine) record(causes map[int]*Cause, si int32, l Line, sub [][]byte, p
 		if sym.goarch >= 0 && sym.goarch < len(sub) {
 			t.GOARCH = string(sub[sym.goarch])
 		}
-		if t.GOOS != "" || t.GOARCH != "" {
+		if t.GOOS != "" && t.GOARCH != "" {
 			c.Target = &t
 		}
 	}
