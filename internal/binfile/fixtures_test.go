@@ -157,6 +157,9 @@ func newFixtures() map[string]*fixture {
 	addFixture(&fixture{name: "cpp-shared", make: func(t testing.TB, out string) {
 		cc(t, "g++", out, "-shared", "-fPIC", "-Wl,-rpath,/opt/x/lib", "-Wl,--enable-new-dtags", "-Wl,-soname,libgreet.so.1", src("cpp/lib.cc"))
 	}})
+	addFixture(&fixture{name: "vcs-godebug", make: func(t testing.TB, out string) {
+		buildInGitRepo(t, out)
+	}})
 	addFixture(&fixture{name: "fat", make: func(t testing.TB, out string) {
 		makeFat(t, out, build(t, "darwin-amd64"), build(t, "darwin-arm64"))
 	}})
@@ -265,6 +268,46 @@ func makeFat(t testing.TB, dst string, thin ...string) {
 	}
 	if err := os.WriteFile(dst, out.Bytes(), 0o755); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// buildInGitRepo builds a module with an old go line (so the go command
+// records a DefaultGODEBUG) inside a fresh git repository with one commit
+// (so it records vcs.revision, vcs.time and vcs.modified).
+func buildInGitRepo(t testing.TB, out string) {
+	t.Helper()
+	needTool(t, "git")
+	dir := filepath.Join(fixtureDir, "src", "vcs")
+	files := map[string]string{
+		"go.mod":  "module example.com/vcs\n\ngo 1.20\n",
+		"main.go": "package main\n\nfunc main() {}\n",
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
+			"GIT_COMMITTER_EMAIL=t@example.com", "GIT_AUTHOR_DATE=2024-01-02T03:04:05Z", "GIT_COMMITTER_DATE=2024-01-02T03:04:05Z",
+			"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, b)
+		}
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-q", "-m", "init")
+	cmd := exec.Command("go", "build", "-buildvcs=true", "-o", out, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GOTOOLCHAIN=local", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
 	}
 }
 

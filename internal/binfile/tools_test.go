@@ -60,7 +60,7 @@ func realBinaries(t *testing.T) []string {
 // on every fixture and on the Go toolchain's own binaries.
 func TestGoVersionM(t *testing.T) {
 	t.Parallel()
-	paths := []string{}
+	paths := []string{build(t, "vcs-godebug")}
 	for _, name := range goFixtures() {
 		if !strings.HasSuffix(name, "wasm") {
 			paths = append(paths, build(t, name))
@@ -96,6 +96,32 @@ func TestGoVersionM(t *testing.T) {
 				t.Errorf("build info differs from go version -m (-go +goport):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestVCSAndGODEBUG checks the settings that a build in a repository with
+// an old go line records, against git itself.
+func TestVCSAndGODEBUG(t *testing.T) {
+	t.Parallel()
+	p := build(t, "vcs-godebug")
+	f, err := Inspect(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("git", "rev-parse", "HEAD")
+	cmd.Dir = filepath.Join(fixtureDir, "src", "vcs")
+	rev, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"vcs": "git", "vcs.revision": strings.TrimSpace(string(rev)), "vcs.time": "2024-01-02T03:04:05Z", "vcs.modified": "false"}
+	for k, v := range want {
+		if got := f.Setting(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	if !strings.Contains(f.Setting("DefaultGODEBUG"), "=") {
+		t.Errorf("no DefaultGODEBUG for a go 1.20 module: %q", f.Setting("DefaultGODEBUG"))
 	}
 }
 
