@@ -88,7 +88,7 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 	if len(targets) == 0 {
 		targets = []target.Target{{GOOS: env.Get("GOHOSTOS"), GOARCH: env.Get("GOHOSTARCH")}}
 	}
-	settings, err := preflight.LoadSettings(s.Environ, env)
+	settings, err := goenv.LoadSettings(s.Environ, env)
 	if err != nil {
 		return incomplete(cmd, err)
 	}

@@ -5,57 +5,8 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/target"
 )
-
-// Settings resolves go environment variables with the go command's
-// precedence (cmd/go/internal/cfg.Getenv): a non-empty process environment
-// value, then the GOENV file, then $GOROOT/go.env.
-type Settings struct {
-	Environ   []string
-	EnvFile   *goenv.EnvFile // nil when there is none
-	GorootEnv *goenv.EnvFile // nil when there is none
-}
-
-// Get returns key's value and where it came from: "environment", a file
-// path, or "" when it is not set anywhere.
-func (s Settings) Get(key string) (value, source string) {
-	if v, _ := goenv.Getenv(s.Environ, key); v != "" {
-		return v, "environment"
-	}
-	for _, f := range []*goenv.EnvFile{s.EnvFile, s.GorootEnv} {
-		if f == nil {
-			continue
-		}
-		if v, ok := f.Vars[key]; ok {
-			return v, f.Path
-		}
-	}
-	return "", ""
-}
-
-// LoadSettings reads the GOENV file and $GOROOT/go.env named by goEnv.
-func LoadSettings(environ []string, goEnv *goenv.Env) (Settings, error) {
-	s := Settings{Environ: environ}
-	path := goEnv.Get("GOENV")
-	if v, ok := goenv.Getenv(environ, "GOENV"); ok {
-		path = v
-	}
-	f, err := goenv.ReadEnvFile(path)
-	if err != nil {
-		return s, err
-	}
-	s.EnvFile = f
-	if root := goEnv.Get("GOROOT"); root != "" {
-		g, err := goenv.ReadEnvFile(filepath.Join(root, "go.env"))
-		if err != nil {
-			return s, err
-		}
-		s.GorootEnv = g
-	}
-	return s, nil
-}
 
 // CgoInputs is everything the go command's cgo default depends on.
 type CgoInputs struct {

@@ -106,7 +106,7 @@ type Options struct {
 	Ports []goenv.Port
 	// Settings resolves CGO_ENABLED, CC, CXX, PKG_CONFIG… as the go
 	// command does.
-	Settings Settings
+	Settings goenv.Settings
 	// Cross finds runners and suggests cross compilers.
 	Cross *cross.Inventory
 	// Blockers are findings that stop every go command (from

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/goport/goport/internal/cross"
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
@@ -91,7 +89,7 @@ func (w *world) run(t *testing.T, targets ...target.Target) ([]Result, []finding
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := LoadSettings(w.environ, env)
+	s, err := goenv.LoadSettings(w.environ, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,27 +332,5 @@ func TestRules(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestSettingsPrecedence(t *testing.T) {
-	t.Parallel()
-	s := Settings{
-		Environ:   []string{"A=env", "B="},
-		EnvFile:   &goenv.EnvFile{Path: "/goenv", Vars: map[string]string{"A": "file", "B": "file", "C": "file"}},
-		GorootEnv: &goenv.EnvFile{Path: "/goroot/go.env", Vars: map[string]string{"C": "goroot", "D": "goroot"}},
-	}
-	type vs struct{ V, S string }
-	got := map[string]vs{}
-	for _, k := range []string{"A", "B", "C", "D", "E"} {
-		v, src := s.Get(k)
-		got[k] = vs{v, src}
-	}
-	want := map[string]vs{
-		"A": {"env", "environment"}, "B": {"file", "/goenv"}, "C": {"file", "/goenv"},
-		"D": {"goroot", "/goroot/go.env"}, "E": {"", ""},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
