@@ -401,6 +401,24 @@ func main() {}
 M
 rec GP-BUILD-001 go-line-1.99 go build -o app .
 
+mod conflict <<'M'
+== go.mod
+module example.com/conflict
+
+go 1.22
+
+<<<<<<< HEAD
+require golang.org/x/text v0.14.0
+=======
+require golang.org/x/text v0.20.0
+>>>>>>> feature
+== main.go
+package main
+
+func main() {}
+M
+rec GP-BUILD-046 merge-conflict-markers go build -o app .
+
 mod runner <<'M'
 == go.mod
 module example.com/runner
