@@ -127,8 +127,9 @@ const (
 )
 
 // explainReport turns causes into findings. Only the top-ranked cause keeps
-// its runbook's severity; the others are reported one level lower so that
-// the severity-first order of every renderer keeps the root cause first.
+// its runbook's severity; the others are reported at least one level lower
+// so that the severity-first order of every renderer keeps the root cause
+// first.
 func explainReport(name string, res *triage.Result) *finding.Report {
 	facts := &explainFacts{Log: name, Lines: res.Lines, Bytes: res.Bytes, Truncated: res.Truncated, Causes: []explainCause{}}
 	r := &finding.Report{Facts: facts}
@@ -154,7 +155,8 @@ func explainReport(name string, res *triage.Result) *finding.Report {
 			Target:   c.Target,
 		}
 		if i > 0 {
-			f.Severity = min(f.Severity, finding.Warning)
+			// One level below the root cause keeps it first in every format.
+			f.Severity = min(f.Severity, max(r.Findings[0].Severity-1, finding.Info))
 			f.Message = "also: " + f.Message
 		}
 		if c.Package != "" {
