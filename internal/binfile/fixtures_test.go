@@ -67,6 +67,7 @@ var writeModules = sync.OnceValue(func() error {
 		"dep/dep.go":    "package dep\n\nconst Name = \"dep\"\n",
 		"cgo/go.mod":    "module example.com/cgohello\n\ngo 1.26\n",
 		"cgo/main.go":   cgoGo,
+		"c/dll.c":       "__declspec(dllexport) int foo(int x) { return x + 1; }\n__declspec(dllexport) int counter = 3;\n",
 		"c/hello.c":     "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n",
 		"cpp/lib.cc":    "#include <string>\nnamespace ns { std::string greet(const std::string& who) { return \"hi \" + who; } std::string name(int n) { return std::to_string(n); } int twice(int x) { return 2 * x; } }\n",
 	}
@@ -157,6 +158,14 @@ func newFixtures() map[string]*fixture {
 	addFixture(&fixture{name: "cpp-shared", make: func(t testing.TB, out string) {
 		cc(t, "g++", out, "-shared", "-fPIC", "-Wl,-rpath,/opt/x/lib", "-Wl,--enable-new-dtags", "-Wl,-soname,libgreet.so.1", src("cpp/lib.cc"))
 	}})
+	addFixture(&fixture{name: "mingw.exe", make: func(t testing.TB, out string) {
+		cc(t, "x86_64-w64-mingw32-gcc", out, src("c/hello.c"))
+	}})
+	addFixture(&fixture{name: "mingw.dll", make: func(t testing.TB, out string) {
+		cc(t, "x86_64-w64-mingw32-gcc", out, "-shared", src("c/dll.c"))
+	}})
+	addFixture(&fixture{name: "windows-c-shared.dll", module: "cgo", args: []string{"-buildmode=c-shared"},
+		env: []string{"CGO_ENABLED=1", "GOOS=windows", "GOARCH=amd64", "CC=x86_64-w64-mingw32-gcc"}})
 	addFixture(&fixture{name: "vcs-godebug", make: func(t testing.TB, out string) {
 		buildInGitRepo(t, out)
 	}})

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
@@ -140,6 +141,9 @@ func FuzzMachO(f *testing.F) {
 func FuzzPE(f *testing.F) {
 	for _, name := range []string{"windows-amd64-sw", "windows-386", "windows-arm64"} {
 		seed(f, name, 1024, 4096)
+	}
+	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err == nil {
+		seed(f, "mingw.dll", 4096) // an export directory
 	}
 	f.Add([]byte("MZ"))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -211,3 +211,93 @@ func rvaToOffset(pf *pe.File, rva uint32) (uint32, bool) {
 	}
 	return 0, false
 }
+
+// peSymbols reads the export directory: IMAGE_EXPORT_DIRECTORY holds
+// NumberOfFunctions at 0x14, NumberOfNames at 0x18, and the RVAs of the
+// function, name and name-ordinal arrays at 0x1c, 0x20 and 0x24.
+func peSymbols(r io.ReaderAt, size int64) ([]Symbol, error) {
+	pf, err := pe.NewFile(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	var dirs []pe.DataDirectory
+	switch oh := pf.OptionalHeader.(type) {
+	case *pe.OptionalHeader32:
+		dirs = oh.DataDirectory[:min(int(oh.NumberOfRvaAndSizes), len(oh.DataDirectory))]
+	case *pe.OptionalHeader64:
+		dirs = oh.DataDirectory[:min(int(oh.NumberOfRvaAndSizes), len(oh.DataDirectory))]
+	}
+	if len(dirs) <= pe.IMAGE_DIRECTORY_ENTRY_EXPORT || dirs[pe.IMAGE_DIRECTORY_ENTRY_EXPORT].VirtualAddress == 0 {
+		return nil, nil
+	}
+	dir := dirs[pe.IMAGE_DIRECTORY_ENTRY_EXPORT]
+	off, ok := rvaToOffset(pf, dir.VirtualAddress)
+	if !ok {
+		return nil, fmt.Errorf("%w: export directory RVA %#x is in no section", ErrMalformed, dir.VirtualAddress)
+	}
+	ed, err := readAt(r, size, int64(off), 40)
+	if err != nil {
+		return nil, fmt.Errorf("reading export directory: %w", err)
+	}
+	le := binary.LittleEndian
+	nfuncs, nnames := le.Uint32(ed[0x14:]), le.Uint32(ed[0x18:])
+	if nnames > maxSymbols || nfuncs > maxSymbols {
+		return nil, fmt.Errorf("%w: %d exported names", ErrMalformed, nnames)
+	}
+	table := func(rva uint32, n, width uint32) ([]byte, error) {
+		if n == 0 {
+			return nil, nil
+		}
+		o, ok := rvaToOffset(pf, rva)
+		if !ok {
+			return nil, fmt.Errorf("%w: export table RVA %#x is in no section", ErrMalformed, rva)
+		}
+		return readAt(r, size, int64(o), int64(n)*int64(width))
+	}
+	funcs, err := table(le.Uint32(ed[0x1c:]), nfuncs, 4)
+	if err != nil {
+		return nil, err
+	}
+	names, err := table(le.Uint32(ed[0x20:]), nnames, 4)
+	if err != nil {
+		return nil, err
+	}
+	ords, err := table(le.Uint32(ed[0x24:]), nnames, 2)
+	if err != nil {
+		return nil, err
+	}
+	var out []Symbol
+	for i := uint32(0); i < nnames; i++ {
+		no, ok := rvaToOffset(pf, le.Uint32(names[4*i:]))
+		if !ok {
+			continue
+		}
+		b, err := readAt(r, size, int64(no), min(maxString, size-int64(min(uint64(no), uint64(size)))))
+		if err != nil {
+			continue
+		}
+		sym := newSymbol(cString(b, 0))
+		sym.Type = "object"
+		if ord := uint32(le.Uint16(ords[2*i:])); ord < nfuncs {
+			rva := le.Uint32(funcs[4*ord:])
+			switch {
+			case rva >= dir.VirtualAddress && rva-dir.VirtualAddress < dir.Size:
+				sym.Type = "forward" // the RVA names another DLL's export
+			case peExecutable(pf, rva):
+				sym.Type = "func"
+			}
+		}
+		out = append(out, sym)
+	}
+	sortSymbols(out)
+	return out, nil
+}
+
+func peExecutable(pf *pe.File, rva uint32) bool {
+	for _, s := range pf.Sections {
+		if rva >= s.VirtualAddress && rva-s.VirtualAddress < max(s.VirtualSize, s.Size) {
+			return s.Characteristics&pe.IMAGE_SCN_MEM_EXECUTE != 0
+		}
+	}
+	return false
+}

@@ -49,6 +49,8 @@ func readSymbols(r io.ReaderAt, f *Facts) ([]Symbol, error) {
 		return elfSymbols(r)
 	case MachO:
 		return machoSymbols(r)
+	case PE:
+		return peSymbols(r, f.Size)
 	}
 	return nil, nil
 }
