@@ -434,6 +434,101 @@ func main() {
 M
 rec GP-RUN-008 deadlock go run .
 
+mod goarch <<'M'
+== go.mod
+module example.com/edge
+
+go 1.22
+== main.go
+package main
+
+func main() { println("hi") }
+== main_test.go
+package main
+
+import "testing"
+
+func TestHi(t *testing.T) {}
+M
+if [[ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]]; then
+	rec GP-RUN-001 go-run-goarch-arm64 env GOARCH=arm64 go run .
+	rec GP-RUN-001 go-test-goarch-s390x env GOARCH=s390x go test ./...
+fi
+
+# C libraries built on the spot: one for another architecture, one removed
+# after linking, a non-PIC archive in a c-shared build, and a C++ library
+# built with the old std::string ABI.
+mod clibs <<'M'
+== go.mod
+module example.com/clibs
+
+go 1.22
+== lib/acme.c
+int acme_sign(int x) { return x + 1; }
+== lib/acme_table.c
+static int table[4] = {1, 2, 3, 4};
+int acme_sign(int x) { return table[x & 3]; }
+== lib/tok.cpp
+#include <string>
+namespace tok { int count(const std::string& s) { return (int)s.size(); } }
+== wrong/main.go
+package main
+
+// #cgo LDFLAGS: -L${SRCDIR}/../lib/arm64 -lacme
+// int acme_sign(int);
+import "C"
+
+func main() { println(C.acme_sign(1)) }
+== shared/main.go
+package main
+
+// #cgo LDFLAGS: -L${SRCDIR}/../lib/so -lacme
+// int acme_sign(int);
+import "C"
+
+func main() { println(C.acme_sign(1)) }
+== nopic/main.go
+package main
+
+// #cgo LDFLAGS: -L${SRCDIR}/../lib/nopic -lacme
+// int acme_sign(int);
+import "C"
+
+//export Sign
+func Sign(x C.int) C.int { return C.acme_sign(x) }
+
+func main() {}
+== cxx/wrap.cpp
+#include <string>
+namespace tok { int count(const std::string& s); }
+extern "C" int tok_count(const char* s) { return tok::count(std::string(s)); }
+== cxx/main.go
+package main
+
+// #cgo LDFLAGS: -L${SRCDIR}/../lib/cxx -ltok -lstdc++
+// int tok_count(const char*);
+import "C"
+
+func main() { println(C.tok_count(C.CString("abc"))) }
+M
+if need aarch64-linux-gnu-gcc "wrong-arch library" && need gcc "wrong-arch library"; then
+	mkdir -p lib/arm64 && aarch64-linux-gnu-gcc -shared -fPIC -o lib/arm64/libacme.so lib/acme.c &&
+		rec GP-CC-009 arm64-lib-in-amd64-link go build -o app ./wrong
+fi
+if need gcc "runtime shared library"; then
+	mkdir -p lib/so && gcc -shared -fPIC -o lib/so/libacme.so lib/acme.c &&
+		go build -o app-shared ./shared && rm lib/so/libacme.so &&
+		rec GP-RUN-003 removed-so ./app-shared
+	mkdir -p lib/nopic && gcc -c -fno-PIC -o lib/nopic/acme.o lib/acme_table.c &&
+		ar rcs lib/nopic/libacme.a lib/nopic/acme.o &&
+		rec GP-CC-011 non-pic-c-shared go build -buildmode=c-shared -o libsign.so ./nopic
+fi
+if need g++ "C++ ABI"; then
+	mkdir -p lib/cxx && g++ -c -D_GLIBCXX_USE_CXX11_ABI=0 -fPIC -o lib/cxx/tok.o lib/tok.cpp &&
+		ar rcs lib/cxx/libtok.a lib/cxx/tok.o &&
+		rec GP-CC-008 old-abi-library go build -o app-cxx ./cxx
+fi
+
 cd "$work" && rm -rf nomod && mkdir nomod && cd nomod && printf 'package main\n\nimport _ "golang.org/x/text/cases"\n\nfunc main() {}\n' >main.go
 rec GP-BUILD-011 outside-module go build -o app .
 rec GP-BUILD-012 go-get-outside go get golang.org/x/tools/cmd/stringer
