@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/goport/goport/internal/goenv"
@@ -33,14 +34,58 @@ func DetectHost(environ []string) *Host {
 	if h.Target.GOARCH == "" {
 		h.Target.GOARCH = runtime.GOARCH
 	}
-	if h.Target.GOARCH == "amd64" && runtime.GOOS == "linux" {
+	if runtime.GOOS == "linux" {
 		if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-			if lvl := AMD64Level(CPUFlags(data)); lvl > 0 {
-				h.Target.Variant = "v" + string(rune('0'+lvl))
+			switch h.Target.GOARCH {
+			case "amd64":
+				if lvl := AMD64Level(CPUFlags(data)); lvl > 0 {
+					h.Target.Variant = "v" + strconv.Itoa(lvl)
+				}
+			case "arm":
+				if lvl := ARMLevel(data); lvl > 0 {
+					h.Target.Variant = strconv.Itoa(lvl)
+				}
 			}
 		}
 	}
 	return h
+}
+
+// ARMLevel returns the GOARM level (5, 6 or 7) a 32-bit ARM Linux
+// /proc/cpuinfo describes, or 0. The model name decides first: ARMv6
+// boards such as the first Raspberry Pi report "CPU architecture: 7"
+// with an "ARMv6-compatible processor" model name.
+func ARMLevel(cpuinfo []byte) int {
+	arch := 0
+	sc := bufio.NewScanner(bytes.NewReader(cpuinfo))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch k {
+		case "model name", "Processor":
+			switch {
+			case strings.Contains(v, "ARMv5"), strings.Contains(v, "(v5"):
+				return 5
+			case strings.Contains(v, "ARMv6"), strings.Contains(v, "(v6"):
+				return 6
+			}
+		case "CPU architecture":
+			if n, err := strconv.Atoi(strings.TrimPrefix(v, "AArch")); err == nil && arch == 0 {
+				arch = n
+			}
+		}
+	}
+	switch {
+	case arch >= 7:
+		return 7
+	case arch > 0:
+		return max(arch, 5)
+	}
+	return 0
 }
 
 // CPUFlags returns the feature flags of the first processor in a Linux

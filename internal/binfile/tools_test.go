@@ -198,6 +198,9 @@ type readelfFacts struct {
 	RunPath    []string
 	GNUBuildID string
 	Needs      []VersionNeed
+	PIE        bool
+	RELRO      string
+	NXStack    bool
 }
 
 var (
@@ -210,12 +213,13 @@ var (
 
 func readelf(t *testing.T, path string) readelfFacts {
 	t.Helper()
-	out, err := exec.Command("readelf", "-W", "-l", "-d", "-n", "-V", path).Output()
+	out, err := exec.Command("readelf", "-W", "-h", "-l", "-d", "-n", "-V", path).Output()
 	if err != nil {
 		t.Fatalf("readelf %s: %v", path, err)
 	}
 	var r readelfFacts
 	inVerneed := false
+	var dyn, pieType, relro, bindNow, stack, stackX bool
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
 		line := sc.Text()
@@ -226,6 +230,21 @@ func readelf(t *testing.T, path string) readelfFacts {
 		}
 		if m := reInterp.FindStringSubmatch(line); m != nil {
 			r.Interp = m[1]
+		}
+		f := strings.Fields(line)
+		switch {
+		case strings.HasPrefix(strings.TrimSpace(line), "Type:"):
+			dyn = strings.Contains(line, "DYN")
+			pieType = strings.Contains(line, "Position-Independent")
+		case len(f) > 0 && f[0] == "GNU_RELRO":
+			relro = true
+		case len(f) > 0 && f[0] == "GNU_STACK":
+			stack = true
+			stackX = strings.Contains(strings.Join(f[6:len(f)-1], ""), "E")
+		case strings.Contains(line, "(BIND_NOW)"),
+			strings.Contains(line, "(FLAGS)") && strings.Contains(line, "BIND_NOW"),
+			strings.Contains(line, "(FLAGS_1)") && slices.Contains(f, "NOW"):
+			bindNow = true
 		}
 		if m := reDynStr.FindStringSubmatch(line); m != nil {
 			switch m[1] {
@@ -251,11 +270,22 @@ func readelf(t *testing.T, path string) readelfFacts {
 			}
 		}
 	}
+	r.PIE = pieType || (dyn && r.Interp != "")
+	r.NXStack = stack && !stackX
+	switch {
+	case relro && bindNow:
+		r.RELRO = "full"
+	case relro:
+		r.RELRO = "partial"
+	default:
+		r.RELRO = "none"
+	}
 	return r
 }
 
-// TestReadelf compares interpreter, dynamic entries, GNU build ID and
-// version needs with GNU readelf on fixtures and system binaries.
+// TestReadelf compares interpreter, dynamic entries, GNU build ID,
+// version needs and hardening (PIE, RELRO as GNU_RELRO plus immediate
+// binding, NX stack) with GNU readelf on fixtures and system binaries.
 func TestReadelf(t *testing.T) {
 	needTool(t, "readelf")
 	if runtime.GOOS != "linux" {
@@ -269,7 +299,7 @@ func TestReadelf(t *testing.T) {
 			paths = append(paths, build(t, name))
 		}
 	}
-	for _, name := range []string{"c-hardened", "c-relr", "c-static-pie", "cpp-shared"} {
+	for _, name := range []string{"c-hardened", "c-relr", "c-static-pie", "cpp-shared", "c-norelro-execstack"} {
 		paths = append(paths, build(t, name))
 	}
 	paths = append(paths, realBinaries(t)...)
@@ -284,6 +314,7 @@ func TestReadelf(t *testing.T) {
 			got := readelfFacts{
 				Interp: f.Linking.Interpreter, Needed: f.Linking.Needed, SONAME: f.Linking.SONAME,
 				RPath: f.Linking.RPath, RunPath: f.Linking.RunPath, GNUBuildID: f.GNUBuildID,
+				PIE: f.Hardening.PIE, RELRO: f.Hardening.RELRO, NXStack: f.Hardening.NXStack,
 			}
 			if f.GLIBC != nil {
 				got.Needs = f.GLIBC.Needs

@@ -302,3 +302,19 @@ func TestLibraryDirs(t *testing.T) {
 		t.Errorf("RUNPATH order (-want +got):\n%s", diff)
 	}
 }
+
+func TestARMLevel(t *testing.T) {
+	t.Parallel()
+	tests := map[string]int{
+		"processor\t: 0\nmodel name\t: ARMv6-compatible processor rev 7 (v6l)\nFeatures\t: half thumb fastmult vfp edsp java tls\nCPU architecture: 7\n":                                        6,
+		"processor\t: 0\nmodel name\t: ARMv7 Processor rev 4 (v7l)\nFeatures\t: half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\nCPU architecture: 7\n": 7,
+		"processor\t: 0\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU architecture: 8\n":                                                                                   7,
+		"Processor\t: Feroceon 88FR131 rev 1 (v5l)\nCPU architecture: 5TE\n":                                                                                                                    5,
+		"": 0,
+	}
+	for info, want := range tests {
+		if got := ARMLevel([]byte(info)); got != want {
+			t.Errorf("ARMLevel(%q) = %d, want %d", info, got, want)
+		}
+	}
+}
