@@ -146,6 +146,7 @@ another Go version or another target, and explains how to fix it.`,
 	root.AddCommand(
 		newDocsCmd(s),
 		newDoctorCmd(s),
+		newEnvCmd(s),
 		newExplainCmd(s),
 		newInspectCmd(s),
 		newKBCmd(s),

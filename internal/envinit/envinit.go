@@ -38,6 +38,9 @@ const DefaultSumDB = "sum.golang.org"
 // authentication. Its message says what and how to proceed.
 var ErrInsecure = errors.New("insecure")
 
+// ErrInvalid marks a --proxy or --private value that is not well formed.
+var ErrInvalid = errors.New("invalid")
+
 // Options are the inputs of Compute.
 type Options struct {
 	// Dir is where go.mod is looked up.
@@ -155,11 +158,11 @@ func sourceName(src string) string {
 
 func checkProxy(raw string, insecure bool) error {
 	if strings.ContainsAny(raw, ",|") || raw == "direct" || raw == "off" {
-		return fmt.Errorf("invalid --proxy %q: want one proxy URL; env init appends ,direct itself", secret.Redact(raw))
+		return fmt.Errorf("%w --proxy %q: want one proxy URL; env init appends ,direct itself", ErrInvalid, secret.Redact(raw))
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("invalid --proxy %q: want an https:// URL", secret.Redact(raw))
+		return fmt.Errorf("%w --proxy %q: want an https:// URL", ErrInvalid, secret.Redact(raw))
 	}
 	if u.Scheme == "http" && !insecure {
 		return fmt.Errorf("%w: proxy %s is plain http: anyone on the path can read which modules you use and, for modules outside the checksum database, change them; use https or pass --insecure",
@@ -170,10 +173,10 @@ func checkProxy(raw string, insecure bool) error {
 
 func checkPrivatePattern(pat string, insecure bool) error {
 	if pat == "" || strings.ContainsAny(pat, ", \t") {
-		return fmt.Errorf("invalid --private %q: want one module path pattern such as git.corp.example or *.corp.example", pat)
+		return fmt.Errorf("%w --private %q: want one module path pattern such as git.corp.example or *.corp.example", ErrInvalid, pat)
 	}
 	if _, err := filepath.Match(pat, "x"); err != nil {
-		return fmt.Errorf("invalid --private %q: %w", pat, err)
+		return fmt.Errorf("%w --private %q: %v", ErrInvalid, pat, err)
 	}
 	host := patternHost(pat)
 	if insecure || (host != "*" && !doctor.IsPublicModuleHost(host)) || strings.Contains(pat, "/") {

@@ -140,8 +140,8 @@ func TestRefusals(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Compute = %v, want an error about %q", err, tt.want)
 			}
-			if errors.Is(err, ErrInsecure) == tt.usage {
-				t.Errorf("errors.Is(err, ErrInsecure) = %v for %v", !tt.usage, err)
+			if errors.Is(err, ErrInsecure) == tt.usage || errors.Is(err, ErrInvalid) != tt.usage {
+				t.Errorf("refusal kind wrong (usage %v) for %v", tt.usage, err)
 			}
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("error leaks a password: %v", err)
