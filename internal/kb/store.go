@@ -6,8 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Source is one directory of runbooks.
@@ -91,19 +94,34 @@ func (s *Store) loadSource(src Source) {
 		s.Errors = append(s.Errors, fmt.Errorf("reading runbooks in %s: %w", src.Name, err))
 	}
 	slices.Sort(files)
-	for _, f := range files {
-		name := joinName(src.Name, f)
-		data, err := readLimited(src.FS, f)
-		if err != nil {
-			s.Errors = append(s.Errors, &Error{File: name, Msg: err.Error()})
+	// Files are read and parsed in parallel, then added in name order so
+	// that duplicates and overrides do not depend on scheduling.
+	type result struct {
+		rb  *Runbook
+		err error
+	}
+	results := make([]result, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() error {
+			name := joinName(src.Name, f)
+			data, err := readLimited(src.FS, f)
+			if err != nil {
+				results[i].err = &Error{File: name, Msg: err.Error()}
+				return nil
+			}
+			results[i].rb, results[i].err = Parse(name, data)
+			return nil
+		})
+	}
+	_ = g.Wait() // workers report through results
+	for _, r := range results {
+		if r.err != nil {
+			s.Errors = append(s.Errors, r.err)
 			continue
 		}
-		rb, err := Parse(name, data)
-		if err != nil {
-			s.Errors = append(s.Errors, err)
-			continue
-		}
-		s.add(rb, src.Builtin)
+		s.add(r.rb, src.Builtin)
 	}
 }
 
