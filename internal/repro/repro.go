@@ -33,7 +33,7 @@ type Options struct {
 	// Package is the main package, as go build takes it ("." default).
 	Package string
 	// Target defaults to the host's go env GOOS/GOARCH.
-	Target *target.Target
+	Target  *target.Target
 	Environ []string
 	// NoTrimpath builds without -trimpath.
 	NoTrimpath bool
@@ -299,4 +299,3 @@ func firstLine(s string) string {
 	}
 	return strings.TrimSpace(s)
 }
-
