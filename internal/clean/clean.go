@@ -46,7 +46,8 @@ type Options struct {
 	OutDir string
 	// CacheRoot holds per-target caches (matrix --isolate-cache); ""
 	// means goport-matrix next to GOCACHE, as matrix does.
-	CacheRoot                           string
+	CacheRoot string
+	// Outputs, Cache, ModCache and TestCache select what to clean.
 	Outputs, Cache, ModCache, TestCache bool
 	// Targets limits outputs, stray binaries and per-target caches to
 	// these targets; empty means every target.
