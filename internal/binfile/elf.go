@@ -33,7 +33,8 @@ const (
 )
 
 func inspectELF(r io.ReaderAt, size int64) (*Facts, error) {
-	if err := checkELFSectionNames(r, size); err != nil {
+	eflags, err := checkELFSectionNames(r, size)
+	if err != nil {
 		return nil, err
 	}
 	ef, err := elf.NewFile(r)
@@ -44,6 +45,7 @@ func inspectELF(r io.ReaderAt, size int64) (*Facts, error) {
 		Format:  ELF,
 		Machine: ef.Machine.String(),
 		ELF: &ELFFacts{
+			Flags:          eflags,
 			Type:           ef.Type.String(),
 			OSABI:          ef.OSABI.String(),
 			SectionHeaders: len(ef.Sections) > 0,
@@ -191,14 +193,15 @@ func inspectELF(r io.ReaderAt, size int64) (*Facts, error) {
 // checkELFSectionNames refuses files whose section-name table is
 // compressed or larger than the file: elf.NewFile expands it eagerly, and
 // a small zlib stream can claim gigabytes (an out-of-memory crash, which
-// recover cannot catch).
-func checkELFSectionNames(r io.ReaderAt, size int64) error {
+// recover cannot catch). It returns e_flags, which debug/elf does not
+// expose.
+func checkELFSectionNames(r io.ReaderAt, size int64) (eflags uint32, err error) {
 	hdr, err := readAt(r, size, 0, min(size, 64))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if len(hdr) < 52 {
-		return fmt.Errorf("%w: truncated ELF header", ErrMalformed)
+		return 0, fmt.Errorf("%w: truncated ELF header", ErrMalformed)
 	}
 	var bo binary.ByteOrder = binary.LittleEndian
 	if hdr[elf.EI_DATA] == byte(elf.ELFDATA2MSB) {
@@ -209,52 +212,54 @@ func checkELFSectionNames(r io.ReaderAt, size int64) error {
 	switch elf.Class(hdr[elf.EI_CLASS]) {
 	case elf.ELFCLASS64:
 		if len(hdr) < 64 {
-			return fmt.Errorf("%w: truncated ELF header", ErrMalformed)
+			return 0, fmt.Errorf("%w: truncated ELF header", ErrMalformed)
 		}
+		eflags = bo.Uint32(hdr[0x30:])
 		shoff = bo.Uint64(hdr[0x28:])
 		shentsize, shnum, shstrndx = bo.Uint16(hdr[0x3a:]), bo.Uint16(hdr[0x3c:]), bo.Uint16(hdr[0x3e:])
 	case elf.ELFCLASS32:
+		eflags = bo.Uint32(hdr[0x24:])
 		shoff = uint64(bo.Uint32(hdr[0x20:]))
 		shentsize, shnum, shstrndx = bo.Uint16(hdr[0x2e:]), bo.Uint16(hdr[0x30:]), bo.Uint16(hdr[0x32:])
 	default:
-		return fmt.Errorf("%w: unknown ELF class %d", ErrMalformed, hdr[elf.EI_CLASS])
+		return 0, fmt.Errorf("%w: unknown ELF class %d", ErrMalformed, hdr[elf.EI_CLASS])
 	}
 	if shoff == 0 || shentsize == 0 {
-		return nil
+		return eflags, nil
 	}
 	if shoff > uint64(size) || uint64(shnum)*uint64(shentsize) > uint64(size)-shoff {
-		return fmt.Errorf("%w: section headers exceed the file", ErrMalformed)
+		return 0, fmt.Errorf("%w: section headers exceed the file", ErrMalformed)
 	}
 	idx := uint64(shstrndx)
 	if shstrndx == uint16(elf.SHN_XINDEX) || shnum == 0 {
-		return nil // extended numbering: elf.NewFile bounds these itself
+		return eflags, nil // extended numbering: elf.NewFile bounds these itself
 	}
 	if idx >= uint64(shnum) {
-		return nil
+		return eflags, nil
 	}
 	sh, err := readAt(r, size, int64(shoff+idx*uint64(shentsize)), int64(shentsize))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var flags, shsize uint64
 	if elf.Class(hdr[elf.EI_CLASS]) == elf.ELFCLASS64 {
 		if len(sh) < 0x28 {
-			return fmt.Errorf("%w: short section header", ErrMalformed)
+			return 0, fmt.Errorf("%w: short section header", ErrMalformed)
 		}
 		flags, shsize = bo.Uint64(sh[8:]), bo.Uint64(sh[0x20:])
 	} else {
 		if len(sh) < 0x18 {
-			return fmt.Errorf("%w: short section header", ErrMalformed)
+			return 0, fmt.Errorf("%w: short section header", ErrMalformed)
 		}
 		flags, shsize = uint64(bo.Uint32(sh[8:])), uint64(bo.Uint32(sh[0x14:]))
 	}
 	if flags&shfCompess != 0 {
-		return fmt.Errorf("%w: compressed section-name table", ErrMalformed)
+		return 0, fmt.Errorf("%w: compressed section-name table", ErrMalformed)
 	}
 	if shsize > uint64(size) {
-		return fmt.Errorf("%w: section-name table larger than the file", ErrMalformed)
+		return 0, fmt.Errorf("%w: section-name table larger than the file", ErrMalformed)
 	}
-	return nil
+	return eflags, nil
 }
 
 func elfGOARCH(m elf.Machine, bits int, endian string) string {

@@ -139,6 +139,9 @@ func (f *Facts) formatLine() string {
 	detail := f.Machine
 	if f.ELF != nil {
 		detail += ", " + f.ELF.OSABI
+		if f.ELF.Flags != 0 {
+			detail += fmt.Sprintf(", flags %#x", f.ELF.Flags)
+		}
 		if f.ELF.ABITag != "" {
 			detail += ", for " + f.ELF.ABITag
 		}

@@ -3,6 +3,7 @@ package binfile
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,6 +202,7 @@ type readelfFacts struct {
 	PIE        bool
 	RELRO      string
 	NXStack    bool
+	Flags      string
 }
 
 var (
@@ -208,6 +210,7 @@ var (
 	reDynStr  = regexp.MustCompile(`\((NEEDED|SONAME|RPATH|RUNPATH)\)\s+.*: \[(.*)\]$`)
 	reBuildID = regexp.MustCompile(`Build ID: ([0-9a-f]+)`)
 	reVerFile = regexp.MustCompile(`^\s+0x?[0-9a-f]+: Version: \d+\s+File: (\S+)\s+Cnt: \d+`)
+	reFileABI = regexp.MustCompile(`for GNU/Linux ([0-9.]+)`)
 	reVerName = regexp.MustCompile(`^\s+0x[0-9a-f]+:\s+Name: (\S+)\s+Flags:`)
 )
 
@@ -233,6 +236,8 @@ func readelf(t *testing.T, path string) readelfFacts {
 		}
 		f := strings.Fields(line)
 		switch {
+		case strings.HasPrefix(strings.TrimSpace(line), "Flags:") && len(f) >= 2:
+			r.Flags = strings.TrimSuffix(f[1], ",")
 		case strings.HasPrefix(strings.TrimSpace(line), "Type:"):
 			dyn = strings.Contains(line, "DYN")
 			pieType = strings.Contains(line, "Position-Independent")
@@ -315,6 +320,7 @@ func TestReadelf(t *testing.T) {
 				Interp: f.Linking.Interpreter, Needed: f.Linking.Needed, SONAME: f.Linking.SONAME,
 				RPath: f.Linking.RPath, RunPath: f.Linking.RunPath, GNUBuildID: f.GNUBuildID,
 				PIE: f.Hardening.PIE, RELRO: f.Hardening.RELRO, NXStack: f.Hardening.NXStack,
+				Flags: fmt.Sprintf("%#x", f.ELF.Flags),
 			}
 			if f.GLIBC != nil {
 				got.Needs = f.GLIBC.Needs
@@ -392,6 +398,9 @@ func TestFileCommand(t *testing.T) {
 			}
 			if strings.Contains(desc, "with debug_info") != f.Stripped.DWARF {
 				t.Errorf("DWARF %v, file says %q", f.Stripped.DWARF, desc)
+			}
+			if m := reFileABI.FindStringSubmatch(desc); m != nil && f.ELF.ABITag != "Linux "+m[1] {
+				t.Errorf("ABI tag %q, file says %q", f.ELF.ABITag, m[0])
 			}
 		})
 	}
