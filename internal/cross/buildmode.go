@@ -59,3 +59,19 @@ func modeSupported(mode, goos, goarch string) bool {
 	}
 	return false
 }
+
+// MustLinkExternal reports whether every program for goos/goarch needs the
+// external (C) linker, and so cgo: `go build` with CGO_ENABLED=0 fails
+// there with "requires external (cgo) linking". Per
+// $GOROOT/src/internal/platform, that is MustLinkExternal, or a default
+// PIE build (android, ios, darwin, windows) on a port whose linker cannot
+// link PIE internally.
+func MustLinkExternal(goos, goarch string) bool {
+	switch {
+	case goos == "android" && goarch != "arm64", goos == "ios" && goarch == "arm64":
+		return true
+	}
+	defaultPIE := goos == "android" || goos == "ios" || goos == "darwin" || goos == "windows"
+	return defaultPIE && !slices.Contains([]string{"android/arm64", "darwin/amd64", "darwin/arm64",
+		"windows/386", "windows/amd64", "windows/arm64"}, goos+"/"+goarch)
+}

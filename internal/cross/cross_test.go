@@ -327,3 +327,22 @@ func TestWineRunsGo(t *testing.T) {
 		}
 	}
 }
+
+// TestMustLinkExternalMatchesToolchain builds with CGO_ENABLED=0 for
+// targets on both sides of the table and compares with the go command.
+func TestMustLinkExternalMatchesToolchain(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeModule(t, dir, "package main\n\nfunc main() {}\n")
+	for _, ts := range []string{"ios/arm64", "ios/amd64", "android/amd64", "android/arm", "android/arm64", "linux/arm64", "darwin/amd64", "windows/arm64", "windows/386"} {
+		goos, goarch, _ := strings.Cut(ts, "/")
+		cmd := exec.Command("go", "build", "-n", "-o", os.DevNull, ".")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0", "GOFLAGS=")
+		out, _ := cmd.CombinedOutput()
+		rejected := strings.Contains(string(out), "requires external (cgo) linking")
+		if got := MustLinkExternal(goos, goarch); got != rejected {
+			t.Errorf("%s: MustLinkExternal = %v, go build says %q", ts, got, firstLine(string(out)))
+		}
+	}
+}

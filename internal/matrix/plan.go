@@ -181,7 +181,8 @@ func makePair(opts PlanOptions, t target.Target, pkg string, pkgs map[string]*li
 		return pr
 	}
 	port, _ := goenv.FindPort(opts.Ports, t.GOOS, t.GOARCH)
-	needs := needsCgo(p, pkgs)
+	// Ports that always link externally need cgo even for pure Go.
+	needs := needsCgo(p, pkgs) || cross.MustLinkExternal(t.GOOS, t.GOARCH)
 	switch opts.Cgo {
 	case CgoOff:
 		return pr
