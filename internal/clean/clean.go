@@ -118,6 +118,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 		}
 	}
+	if !opts.DryRun {
+		// An empty trash is not left lying around; os.Remove keeps a
+		// non-empty one (which the next run empties).
+		for t := range c.emptied {
+			_ = os.Remove(t)
+		}
+	}
 	for _, it := range res.Items {
 		res.Bytes += it.Bytes
 	}
