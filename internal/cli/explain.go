@@ -10,6 +10,7 @@ import (
 
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/kb"
+	"github.com/goport/goport/internal/target"
 	"github.com/goport/goport/internal/triage"
 	"github.com/goport/goport/runbooks"
 )
@@ -108,6 +109,7 @@ type explainFacts struct {
 	Status     string         `json:"status"` // "failed", "no known failure", "unrecognised failure"
 	Lines      int            `json:"lines"`
 	Bytes      int64          `json:"bytes"`
+	Target     *target.Target `json:"target,omitempty"`
 	Truncated  int            `json:"truncated_lines,omitempty"`
 	Causes     []explainCause `json:"causes"`
 	Suspicious []triage.Line  `json:"suspicious,omitempty"`
@@ -131,7 +133,7 @@ const (
 // so that the severity-first order of every renderer keeps the root cause
 // first.
 func explainReport(name string, res *triage.Result) *finding.Report {
-	facts := &explainFacts{Log: name, Lines: res.Lines, Bytes: res.Bytes, Truncated: res.Truncated, Causes: []explainCause{}}
+	facts := &explainFacts{Log: name, Lines: res.Lines, Bytes: res.Bytes, Target: res.Target, Truncated: res.Truncated, Causes: []explainCause{}}
 	r := &finding.Report{Facts: facts}
 	switch {
 	case len(res.Causes) > 0:

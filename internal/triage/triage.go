@@ -60,6 +60,19 @@ type symptom struct {
 	testing bool
 }
 
+// Negative entries of Engine.litSyms mark literals that are not symptoms.
+const (
+	hintSym   = -1 // the line may look like a failure
+	targetSym = -2 // the line may name the target's generated goos/goarch files
+)
+
+// targetFiles reads the target of a verbose (-x) build from the generated
+// files the compiler is given for internal/goos and internal/goarch.
+var (
+	goosFile   = regexp.MustCompile(`/zgoos_([a-z0-9]+)\.go\b`)
+	goarchFile = regexp.MustCompile(`/zgoarch_([a-z0-9]+)\.go\b`)
+)
+
 // hintLiterals gate the check for lines that look like failures, used to
 // report an unrecognised failure.
 var hintLiterals = []string{"error", "fail", "panic", "fatal", "cannot", "undefined", "not found", "no such", "exit status", "go: ", "not supported", "invalid", "missing", "denied", "refused", "timed out", ".go:"}
@@ -128,7 +141,11 @@ func New(runbooks []*kb.Runbook) (*Engine, error) {
 	}
 	for _, h := range hintLiterals {
 		id := addLit(h)
-		e.litSyms[id] = append(e.litSyms[id], -1)
+		e.litSyms[id] = append(e.litSyms[id], hintSym)
+	}
+	for _, l := range []string{"/zgoos_", "/zgoarch_"} {
+		id := addLit(l)
+		e.litSyms[id] = append(e.litSyms[id], targetSym)
 	}
 	e.pf = newPrefilter(literals)
 	return e, nil
@@ -173,6 +190,8 @@ type Result struct {
 	Causes []Cause `json:"causes"`
 	Lines  int     `json:"lines"`
 	Bytes  int64   `json:"bytes"`
+	// Target is the build's target when a verbose log names it.
+	Target *target.Target `json:"target,omitempty"`
 	// Truncated counts lines longer than MaxLine.
 	Truncated int `json:"truncated_lines,omitempty"`
 	// Suspicious are lines that look like failures; reported when no cause
@@ -200,9 +219,10 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 	litSeen := make([]int, len(e.litSyms))
 	symSeen := make([]int, len(e.syms))
 	var waiting []pending
-	hint := false
+	hint, targetLine := false, false
 	var cands []int32
 	pkg := ""
+	var logTarget target.Target
 	for n := 1; ; n++ {
 		line, truncated, size, err := readLine(br, buf[:0])
 		buf = line[:0]
@@ -236,7 +256,7 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 			i++
 		}
 
-		hint = false
+		hint, targetLine = false, false
 		cands = cands[:0]
 		e.pf.scan(line, func(lit int32) {
 			if litSeen[lit] == n {
@@ -244,8 +264,12 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 			}
 			litSeen[lit] = n
 			for _, si := range e.litSyms[lit] {
-				if si < 0 {
+				switch si {
+				case hintSym:
 					hint = true
+					continue
+				case targetSym:
+					targetLine = true
 					continue
 				}
 				if symSeen[si] != n {
@@ -280,6 +304,14 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 			matched = true
 			e.record(causes, si, l, sub, pkg)
 		}
+		if targetLine {
+			if m := goarchFile.FindSubmatch(line); m != nil {
+				logTarget.GOARCH = string(m[1])
+			}
+			if m := goosFile.FindSubmatch(line); m != nil {
+				logTarget.GOOS = string(m[1])
+			}
+		}
 		if hint && !matched && len(res.Suspicious) < maxSuspicious && looksFailed(line) && !isTestLog(line) {
 			res.Suspicious = append(res.Suspicious, Line{N: n, Text: evidenceText(line)})
 		}
@@ -291,6 +323,14 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 		}
 	}
 	res.Causes = e.rank(causes)
+	if logTarget.GOOS != "" && logTarget.GOARCH != "" {
+		res.Target = &logTarget
+		for i := range res.Causes {
+			if res.Causes[i].Target == nil {
+				res.Causes[i].Target = res.Target
+			}
+		}
+	}
 	if len(res.Causes) > 0 {
 		res.Suspicious = nil
 	}

@@ -380,3 +380,22 @@ func TestPackageHeader(t *testing.T) {
 		t.Errorf("vet causes %+v", res.Causes)
 	}
 }
+
+// TestTargetFromVerboseLog reads the target from the generated goos and
+// goarch files that a verbose (-x) build passes to the compiler.
+func TestTargetFromVerboseLog(t *testing.T) {
+	t.Parallel()
+	_, e := builtinEngine(t)
+	log := `/usr/local/go/pkg/tool/linux_amd64/compile -o $WORK/b007/_pkg_.a -trimpath "$WORK/b007=>" -p internal/goarch -lang=go1.26 -std -complete -pack /usr/local/go/src/internal/goarch/goarch.go /usr/local/go/src/internal/goarch/goarch_arm64.go /usr/local/go/src/internal/goarch/zgoarch_arm64.go
+/usr/local/go/pkg/tool/linux_amd64/compile -o $WORK/b011/_pkg_.a -trimpath "$WORK/b011=>" -p internal/goos -lang=go1.26 -std -complete -pack /usr/local/go/src/internal/goos/goos.go /usr/local/go/src/internal/goos/unix.go /usr/local/go/src/internal/goos/zgoos_windows.go
+# example.com/x/reload
+reload/reload.go:12:28: undefined: syscall.SIGUSR1
+`
+	res := explainString(t, e, log)
+	if res.Target == nil || res.Target.String() != "windows/arm64" {
+		t.Fatalf("log target %v", res.Target)
+	}
+	if len(res.Causes) != 1 || res.Causes[0].Target == nil || res.Causes[0].Target.String() != "windows/arm64" {
+		t.Errorf("causes %+v", res.Causes)
+	}
+}
