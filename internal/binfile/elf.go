@@ -464,11 +464,10 @@ func readDynamic(r io.ReaderAt, size int64, ef *elf.File, p *elf.Prog) (*dynamic
 	}
 	d.bindNow = d.bindNow || d.flags&dfBindNow != 0 || d.flags1&df1Now != 0
 	var strs []byte
-	if strtab != 0 {
-		off, ok := vaddrToOffset(ef, strtab)
-		if !ok {
-			return nil, fmt.Errorf("%w: DT_STRTAB address %#x is in no loaded segment", ErrMalformed, strtab)
-		}
+	// A table outside every loaded segment (separate debug-info files
+	// keep PT_DYNAMIC but no file data) leaves the names unknown rather
+	// than failing the whole file.
+	if off, ok := vaddrToOffset(ef, strtab); ok && strtab != 0 {
 		if strsz == 0 || strsz > maxTable {
 			strsz = min(maxTable, uint64(size)-min(off, uint64(size)))
 		}
@@ -489,7 +488,7 @@ func readDynamic(r io.ReaderAt, size int64, ef *elf.File, p *elf.Prog) (*dynamic
 			d.runpath = append(d.runpath, strings.Split(cString(strs, e.val), ":")...)
 		}
 	}
-	if verneedAddr != 0 {
+	if _, ok := vaddrToOffset(ef, verneedAddr); ok && verneedAddr != 0 && strs != nil {
 		d.verneed, err = readVerneed(r, size, ef, verneedAddr, verneedNum, strs)
 		if err != nil {
 			return nil, err
@@ -528,6 +527,9 @@ func readVerneed(r io.ReaderAt, size int64, ef *elf.File, addr, num uint64, strs
 	var needs []VersionNeed
 	seen := 0
 	for i := uint64(0); i < num; i++ {
+		if i >= maxEntries {
+			return nil, fmt.Errorf("%w: too many version need entries", ErrMalformed)
+		}
 		vn, err := read(off)
 		if err != nil {
 			return nil, err
