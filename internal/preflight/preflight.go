@@ -53,10 +53,10 @@ var (
 	RuleWrongCompiler = finding.Rule{
 		ID: "GP-PRE-004", Title: "C compiler targets another platform", Severity: finding.Error,
 		Explanation: "The go command passes CC's output straight to the linker without checking what it " +
-			"produces. A host gcc used for a cross cgo build (CGO_ENABLED=1 GOARCH=arm64 with CC unset) " +
-			"fails with `gcc: error: unrecognized command-line option '-marm'` or links objects of the " +
-			"wrong architecture (`file in wrong format`). `$CC -dumpmachine` prints the platform a " +
-			"compiler targets.",
+			"produces. A host x86-64 gcc used for a cross cgo build (CGO_ENABLED=1 with CC unset) fails " +
+			"in runtime/cgo: for arm64 with `gcc_arm64.S: Error: no such instruction: stp x29,x30,[sp,...`, " +
+			"for arm with `gcc: error: unrecognized command-line option '-marm'`. `$CC -dumpmachine` " +
+			"prints the platform a compiler targets.",
 		Fix: "Set CC (and CXX) to a cross compiler for the target, e.g. CC=aarch64-linux-gnu-gcc for linux/arm64.",
 	}
 	RulePkgConfig = finding.Rule{
