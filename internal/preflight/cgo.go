@@ -102,6 +102,11 @@ func BootstrapCgoDefault(goroot string) string {
 	if err != nil {
 		return ""
 	}
+	return parseBootstrapCgo(data)
+}
+
+// parseBootstrapCgo reads DefaultCGO_ENABLED from zbootstrap.go content.
+func parseBootstrapCgo(data []byte) string {
 	if m := bootstrapCgo.FindSubmatch(data); m != nil {
 		return string(m[1])
 	}

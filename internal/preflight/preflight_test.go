@@ -257,7 +257,7 @@ func TestRealCrossCompiler(t *testing.T) {
 	}
 
 	bad := newWorld(t, false, "", "CGO_ENABLED=1", "CC=gcc")
-	res, fs = bad.run(t, arm64)
+	res, _ = bad.run(t, arm64)
 	if res[0].OK || res[0].Rule != RuleWrongCompiler.ID {
 		t.Fatalf("host gcc for linux/arm64: got %+v", res[0])
 	}
@@ -267,7 +267,25 @@ func TestRealCrossCompiler(t *testing.T) {
 	if !strings.Contains(res[0].Reason, "x86_64") {
 		t.Errorf("reason %q does not name what gcc builds for", res[0].Reason)
 	}
-	_ = fs
+
+	// The verdicts hold for a real cgo build: the cross gcc links it, the
+	// host gcc fails.
+	for _, w := range []struct {
+		w    *world
+		fail bool
+	}{{good, false}, {bad, true}} {
+		dir := w.w.dir
+		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\n// int one(void) { return 1; }\nimport \"C\"\n\nfunc main() { println(C.one()) }\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(filepath.Join(dir, "bin", "go"), "build", "-o", filepath.Join(dir, "out"), ".")
+		cmd.Dir = dir
+		cmd.Env = append(append([]string(nil), w.w.environ...), arm64.Env()...)
+		out, err := cmd.CombinedOutput()
+		if (err != nil) != w.fail {
+			t.Errorf("go build with %v: err = %v, want failure %v\n%s", w.w.environ, err, w.fail, out)
+		}
+	}
 }
 
 func TestRules(t *testing.T) {
