@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -77,12 +76,8 @@ func runClean(cmd *cobra.Command, s *Streams, opts *cleanOptions) error {
 	if err != nil {
 		return incomplete(cmd, fmt.Errorf("go env: %w", err))
 	}
-	root := "."
-	// Outside a module GOMOD is empty or os.DevNull; clean then refuses
-	// the current directory itself.
-	if gomod := env.Get("GOMOD"); gomod != "" && gomod != os.DevNull && filepath.IsAbs(gomod) {
-		root = filepath.Dir(gomod)
-	}
+	// Outside a module clean refuses the current directory itself.
+	root := goModRoot(env)
 	out := opts.out
 	if out == "" {
 		out = "dist"

@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -102,6 +104,7 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 	inv := cross.Discover(ctx, cross.Options{Environ: s.Environ, GoEnv: env, Host: host})
 	results, findings := preflight.Run(ctx, preflight.Options{
 		Targets: targets, GoEnv: env, Ports: ports, Settings: settings, Cross: inv, Blockers: blockers,
+		CXXFile: preflight.FindCXXFile(goModRoot(env)),
 	})
 	report := &finding.Report{Findings: findings, Rules: append(preflight.Rules(), blockerRules...), Facts: results}
 	report.Sort()
@@ -174,4 +177,13 @@ func runnerName(r *cross.Runner) string {
 		return "natively"
 	}
 	return "under " + r.Kind
+}
+
+// goModRoot is the directory of go.mod, or "." outside a module (where
+// GOMOD is empty or os.DevNull).
+func goModRoot(env *goenv.Env) string {
+	if gomod := env.Get("GOMOD"); gomod != "" && gomod != os.DevNull && filepath.IsAbs(gomod) {
+		return filepath.Dir(gomod)
+	}
+	return "."
 }

@@ -11,7 +11,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -112,6 +115,9 @@ type Options struct {
 	// Blockers are findings that stop every go command (from
 	// doctor.BuildBlockers); their errors fail every target.
 	Blockers []finding.Finding
+	// CXXFile is a C++ source file of the module (FindCXXFile), "" when
+	// it has none: only then is CXX checked.
+	CXXFile string
 }
 
 // Result is the verdict for one target.
@@ -267,9 +273,9 @@ func checkCompiler(opts Options, p *prober, t target.Target, r *Result, add func
 	if cxx == "" {
 		cxx, cxxSrc = DefaultCXX(t.GOOS), "default"
 	}
-	if f := strings.Fields(cxx); len(f) > 0 {
+	if f := strings.Fields(cxx); len(f) > 0 && opts.CXXFile != "" {
 		if _, err := goenv.LookPath(f[0], s.Environ); err != nil {
-			add(RuleNoCXX, fmt.Sprintf("C++ compiler %q for %s is not on PATH: packages with C++ files will fail", f[0], t),
+			add(RuleNoCXX, fmt.Sprintf("C++ compiler %q for %s is not on PATH: packages with C++ files such as %s will fail", f[0], t, opts.CXXFile),
 				"install the C++ compiler that matches "+argv[0]+", or set CXX", finding.Evidence{Text: secret.Redact("CXX=" + cxx + " (" + cxxSrc + ")")})
 		}
 	}
@@ -331,4 +337,40 @@ func (p *prober) dumpMachine(cc string) string {
 		}
 	})
 	return pr.triplet
+}
+
+// cxxExts are the C++ source extensions cgo compiles with CXX.
+var cxxExts = map[string]bool{".cc": true, ".cpp": true, ".cxx": true}
+
+// FindCXXFile returns the first C++ source file below root (relative,
+// slash-separated), skipping hidden directories, testdata and nested
+// modules as the go command does, and following no symbolic links; ""
+// when there is none.
+func FindCXXFile(root string) string {
+	found := ""
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if p == root {
+				return nil
+			}
+			name := d.Name()
+			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" {
+				return filepath.SkipDir
+			}
+			if _, err := os.Lstat(filepath.Join(p, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() && cxxExts[filepath.Ext(p)] {
+			rel, _ := filepath.Rel(root, p)
+			found = filepath.ToSlash(rel)
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
 }

@@ -99,7 +99,8 @@ func (w *world) run(t *testing.T, targets ...target.Target) ([]Result, []finding
 	}
 	host := goenv.Host{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
 	inv := cross.Discover(ctx, cross.Options{Environ: w.environ, GoEnv: env, Host: host})
-	return Run(ctx, Options{Targets: targets, GoEnv: env, Ports: realPorts(t), Settings: s, Cross: inv, Blockers: blockers})
+	return Run(ctx, Options{Targets: targets, GoEnv: env, Ports: realPorts(t), Settings: s, Cross: inv, Blockers: blockers,
+		CXXFile: FindCXXFile(w.dir)})
 }
 
 // goEnvCgo asks the real go command what it decides for t.
@@ -301,6 +302,7 @@ func TestRules(t *testing.T) {
 		absent  string // must not be reported
 		wantOK  bool
 		modLine string
+		cxx     bool // the module has a C++ file
 	}{
 		{name: "healthy host", target: host, wantOK: true, absent: "GP-PRE-"},
 		{name: "unknown port", target: target.Target{GOOS: "linux", GOARCH: "vax"}, rule: RuleUnsupported.ID},
@@ -313,7 +315,8 @@ func TestRules(t *testing.T) {
 		{name: "cgo silently off", noCC: true, target: host, rule: RuleCgoSilentlyOff.ID, wantOK: true},
 		{name: "no runner", target: target.Target{GOOS: "plan9", GOARCH: "amd64"}, rule: RuleNoRunner.ID, wantOK: true},
 		{name: "native runner", target: host, absent: RuleNoRunner.ID, wantOK: true},
-		{name: "CXX missing", extra: []string{"CXX=no-such-g++"}, target: host, rule: RuleNoCXX.ID, wantOK: true},
+		{name: "CXX missing with C++ files", extra: []string{"CXX=no-such-g++"}, target: host, rule: RuleNoCXX.ID, wantOK: true, cxx: true},
+		{name: "CXX missing without C++ files", extra: []string{"CXX=no-such-g++"}, target: host, absent: RuleNoCXX.ID, wantOK: true},
 		{name: "cross without cgo needs no compiler", noCC: true, target: other, absent: RuleNoCompiler.ID, wantOK: true},
 		{name: "GOFLAGS refused", extra: []string{"GOFLAGS=-notaflag"}, target: host, rule: "GP-FLAGS-001"},
 		{name: "go line too new", modLine: "go 1.99.0", target: host, rule: "GP-MOD-002"},
@@ -332,6 +335,11 @@ func TestRules(t *testing.T) {
 			w := newWorld(t, tt.noCC, "", tt.extra...)
 			if tt.modLine != "" {
 				if err := os.WriteFile(filepath.Join(w.dir, "go.mod"), []byte("module example.com/m\n\n"+tt.modLine+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.cxx {
+				if err := os.WriteFile(filepath.Join(w.dir, "lib.cpp"), []byte("int one() { return 1; }\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
