@@ -399,3 +399,19 @@ reload/reload.go:12:28: undefined: syscall.SIGUSR1
 		t.Errorf("causes %+v", res.Causes)
 	}
 }
+
+// TestWarningsOfPassingCommands: warnings the go command prints while still
+// exiting 0 are no cause.
+func TestWarningsOfPassingCommands(t *testing.T) {
+	t.Parallel()
+	_, e := builtinEngine(t)
+	for _, log := range []string{
+		"go: warning: \"./e2e/...\" matched no packages\n",
+		"go: warning: GOPATH set to GOROOT (/usr/local/go) has no effect\n",
+		"go: downloading golang.org/x/text v0.14.0\ngo: finding module for package golang.org/x/text\n",
+	} {
+		if res := explainString(t, e, log); len(res.Causes) > 0 || len(res.Suspicious) > 0 {
+			t.Errorf("%q explained as %v, suspicious %v", log, causeIDs(res), res.Suspicious)
+		}
+	}
+}

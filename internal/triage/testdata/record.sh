@@ -401,6 +401,24 @@ func main() {}
 M
 rec GP-BUILD-001 go-line-1.99 go build -o app .
 
+mod tagged <<'M'
+== go.mod
+module example.com/tagged
+
+go 1.22
+== e2e/e2e_test.go
+//go:build integration
+
+package e2e
+== e2e/only/only.go
+//go:build integration
+
+package only
+M
+rec GP-TEST-001 tagged-e2e go test ./e2e/...
+rec GP-TEST-001 tagged-vet go vet ./e2e/...
+rec GP-TEST-001 tagged-package go test ./e2e/only
+
 mod conflict <<'M'
 == go.mod
 module example.com/conflict
