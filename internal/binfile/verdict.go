@@ -147,10 +147,17 @@ func checkPlatform(f *Facts, t target.Target) []finding.Finding {
 	}
 	var out []finding.Finding
 	if osFormat(t.GOOS) != f.Format || (f.GOOS != "" && f.GOOS != t.GOOS && !compatibleOS(f.GOOS, t.GOOS)) {
+		fix := fmt.Sprintf("GOOS=%s GOARCH=%s go build", t.GOOS, t.GOARCH)
+		// A wasm module runs anywhere a WebAssembly runtime does.
+		switch {
+		case f.Format == Wasm && f.GOOS == "js":
+			fix = "run it with node and $(go env GOROOT)/lib/wasm/wasm_exec_node.js, or " + fix
+		case f.Format == Wasm && f.GOOS == "wasip1":
+			fix = "run it with a WASI runtime (wasmtime, wazero), or " + fix
+		}
 		out = append(out, f.finding(RuleWrongOS, finding.Error, t,
 			fmt.Sprintf("%s is %s binary for %s and cannot run on %s", name, article(formatName(f.Format)), built, t.GOOS),
-			fmt.Sprintf("GOOS=%s GOARCH=%s go build", t.GOOS, t.GOARCH),
-			"format: "+f.formatLine()))
+			fix, "format: "+f.formatLine()))
 		return out
 	}
 	if f.GOARCH != t.GOARCH {

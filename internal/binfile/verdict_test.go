@@ -83,6 +83,20 @@ func TestCheckTarget(t *testing.T) {
 	}
 }
 
+func TestWasmFix(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{"js-wasm": "wasm_exec_node.js", "wasip1-wasm": "WASI runtime"} {
+		f, err := Inspect(build(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, _ := CheckTarget(f, target.Target{GOOS: "linux", GOARCH: "amd64"})
+		if len(fs) != 1 || !strings.Contains(fs[0].Fix, want) {
+			t.Errorf("%s on linux: %+v, want a fix naming %s", name, fs, want)
+		}
+	}
+}
+
 func TestUnsignedMachO(t *testing.T) {
 	t.Parallel()
 	f, err := Inspect(build(t, "darwin-arm64"))
