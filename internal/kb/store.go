@@ -47,7 +47,7 @@ type Store struct {
 	// Errors are files that could not be read or parsed; the rest of the
 	// knowledge base is still usable.
 	Errors []error
-	// sourceBuiltin remembers which runbooks came from the catalogue.
+	// builtin remembers which runbooks came from the catalogue.
 	builtin map[*Runbook]bool
 }
 

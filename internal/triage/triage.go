@@ -199,7 +199,7 @@ type Result struct {
 	Suspicious []Line `json:"suspicious,omitempty"`
 }
 
-// Failed reports whether the log shows a failure goport could not name.
+// Unrecognised reports whether the log looks failed but no runbook matched.
 func (r *Result) Unrecognised() bool { return len(r.Causes) == 0 && len(r.Suspicious) > 0 }
 
 type pending struct {
