@@ -13,13 +13,14 @@ import (
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/matrix"
 	"github.com/goport/goport/internal/release"
+	"github.com/goport/goport/internal/repro"
 	"github.com/goport/goport/internal/preflight"
 	"github.com/goport/goport/internal/upgrade"
 )
 
 // allRules is every rule goport can report, sorted by ID.
 func allRules() []finding.Rule {
-	return append(append(append(append(append(append(doctor.Rules(doctor.Checks()), upgrade.Rules()...), matrix.Rules()...), binfile.Rules()...), release.Rules()...), preflight.Rules()...), explainRules()...)
+	return append(append(append(append(append(append(append(doctor.Rules(doctor.Checks()), upgrade.Rules()...), matrix.Rules()...), binfile.Rules()...), release.Rules()...), repro.Rules()...), preflight.Rules()...), explainRules()...)
 }
 
 func newRulesCmd(s *Streams) *cobra.Command {

@@ -309,3 +309,56 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("temporary files left: %v", entries)
 	}
 }
+
+// TestMerge splits the shared release's binaries into two unsigned parts,
+// merges them with the key and expects the very files of the unsharded
+// release.
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	f := sharedRelease(t)
+	var parts []string
+	for _, builds := range [][]Build{f.builds[:1], f.builds[1:]} {
+		part := filepath.Join(t.TempDir(), "part")
+		for _, b := range builds {
+			data, err := os.ReadFile(filepath.Join(f.dir, b.Path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(part, filepath.Dir(b.Path)), 0o755)
+			if err := os.WriteFile(filepath.Join(part, b.Path), data, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := Run(context.Background(), Options{Dir: part, DocsDir: f.mod, Version: "1.2.3", SourceDate: testDate}, builds); err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, part)
+	}
+	merged := filepath.Join(t.TempDir(), "merged")
+	res, err := Merge(context.Background(), MergeOptions{Parts: parts, Dir: merged, SourceDate: testDate, Key: &f.priv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(names(f.res.Artifacts), names(res.Artifacts)); diff != "" {
+		t.Errorf("merged artifacts (-unsharded +merged):\n%s", diff)
+	}
+	for _, name := range []string{ChecksumsFile, ArtifactsFile, ChecksumsFile + SignatureSuffix} {
+		want, _ := os.ReadFile(filepath.Join(f.dir, name))
+		got, _ := os.ReadFile(filepath.Join(merged, name))
+		if !bytes.Equal(want, got) {
+			t.Errorf("merged %s differs from the unsharded release's", name)
+		}
+	}
+	v, err := Verify(VerifyOptions{Dir: merged, PublicKey: &f.pub})
+	if err != nil || len(v.Findings) > 0 {
+		t.Errorf("verify merged: %v %+v", err, v.Findings)
+	}
+	// The same part twice overlaps; a damaged part is refused.
+	if _, err := Merge(context.Background(), MergeOptions{Parts: []string{parts[0], parts[0]}, Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "is in both") {
+		t.Errorf("overlapping parts: %v", err)
+	}
+	flip(t, filepath.Join(parts[1], "hello_1.2.3_linux_amd64.tar.gz"))
+	if _, err := Merge(context.Background(), MergeOptions{Parts: parts, Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "does not verify: hello_1.2.3_linux_amd64.tar.gz") {
+		t.Errorf("damaged part: %v", err)
+	}
+}

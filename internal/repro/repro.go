@@ -136,7 +136,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	for i, dir := range sides {
 		g.Go(func() error {
-			b, data, err := buildCopy(gctx, gobin, opts, dir)
+			b, data, err := buildCopy(gctx, gobin, opts, root, dir)
 			builds[i], datas[i] = b, data
 			return err
 		})
@@ -181,8 +181,8 @@ func settingsFrom(opts Options, f *binfile.Facts) Options {
 	return opts
 }
 
-func buildCopy(ctx context.Context, gobin string, opts Options, dir string) (Build, []byte, error) {
-	if err := copyTree(opts.Dir, dir); err != nil {
+func buildCopy(ctx context.Context, gobin string, opts Options, root, dir string) (Build, []byte, error) {
+	if err := copyTree(opts.Dir, dir, root); err != nil {
 		return Build{}, nil, fmt.Errorf("copying the module: %w", err)
 	}
 	base := filepath.Dir(dir)
@@ -251,8 +251,10 @@ func buildEnv(opts Options, cache, tmp string) []string {
 }
 
 // copyTree copies regular files, directories and symbolic links of src
-// into dst.
-func copyTree(src, dst string) error {
+// into dst, leaving out skip: the temporary directory may lie inside the
+// module (TMPDIR below it), and copying it into itself never ends.
+func copyTree(src, dst, skip string) error {
+	skipAbs, _ := filepath.Abs(skip)
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -262,6 +264,9 @@ func copyTree(src, dst string) error {
 			return err
 		}
 		to := filepath.Join(dst, rel)
+		if abs, _ := filepath.Abs(p); d.IsDir() && abs == skipAbs {
+			return filepath.SkipDir
+		}
 		switch {
 		case d.IsDir():
 			return os.MkdirAll(to, 0o755)
