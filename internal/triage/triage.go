@@ -43,7 +43,6 @@ type Engine struct {
 	// entry -1 marks the failure-hint literals.
 	litSyms [][]int32
 	always  []int32
-	index   map[string]int
 }
 
 type symptom struct {
@@ -87,7 +86,7 @@ var benignGo = []string{"go: downloading ", "go: finding ", "go: extracting ", "
 // New compiles the symptoms of runbooks. An invalid pattern is an error
 // naming the runbook file and line.
 func New(runbooks []*kb.Runbook) (*Engine, error) {
-	e := &Engine{runbooks: runbooks, index: map[string]int{}}
+	e := &Engine{runbooks: runbooks}
 	litID := map[string]int32{}
 	var literals []string
 	addLit := func(s string) int32 {
@@ -101,7 +100,6 @@ func New(runbooks []*kb.Runbook) (*Engine, error) {
 		return id
 	}
 	for ri, rb := range runbooks {
-		e.index[rb.ID] = ri
 		for _, s := range rb.Symptoms {
 			re, err := regexp.Compile(s.Pattern)
 			if err != nil {
@@ -119,6 +117,9 @@ func New(runbooks []*kb.Runbook) (*Engine, error) {
 			}
 			var req kb.Requirement
 			for _, l := range s.Literals {
+				if l == "" {
+					continue
+				}
 				sym.literals = append(sym.literals, []byte(l))
 				if len(l) > len(req0(req)) {
 					req = kb.Requirement{kb.ASCIILower(l)}
