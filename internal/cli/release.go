@@ -74,6 +74,56 @@ temporary file, synced and renamed.`,
 	f.StringVar(&opts.cgo, "cgo", "auto", "cgo: auto (where packages need it), on or off")
 	f.StringVar(&opts.ldflags, "ldflags", "", "flags for the linker, as go build -ldflags")
 	f.StringVar(&opts.tags, "tags", "", "build tags, as go build -tags")
+	cmd.AddCommand(newReleaseMergeCmd(s))
+	return cmd
+}
+
+func newReleaseMergeCmd(s *Streams) *cobra.Command {
+	var rf reportFlags
+	var out, signKey string
+	var clean, snapshot bool
+	cmd := &cobra.Command{
+		Use:   "merge DIR...",
+		Short: "Merge the release directories of sharded runs into one signed release",
+		Long: `Merge verifies each DIR made by 'goport release --shard I/N', copies its
+binaries, archives and SBOMs into --out, and writes one artifacts.json, one
+checksums.txt and its signature. An artifact present in two parts is an
+error. Timestamps come from SOURCE_DATE_EPOCH or the HEAD commit, as in
+release, so the merged files equal those of an unsharded release.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			format, failOn, err := rf.parsed(cmd)
+			if err != nil {
+				return err
+			}
+			if signKey == "" && !snapshot {
+				return usageError(cmd, "a release needs --sign-key (or --snapshot for an unsigned one)")
+			}
+			if err := prepareOutDir(out, clean); err != nil {
+				return err
+			}
+			key, err := loadSigningKey(s, signKey)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			date, err := release.SourceDate(ctx, ".", s.Environ)
+			if err != nil {
+				return usageError(cmd, "%v", err)
+			}
+			res, err := release.Merge(ctx, release.MergeOptions{Parts: args, Dir: out, SourceDate: date, Key: key})
+			if err != nil {
+				return err
+			}
+			return emit(cmd, s, &finding.Report{Facts: res}, format, failOn)
+		}),
+	}
+	rf.register(cmd)
+	cmd.Flags().StringVar(&out, "out", "dist", "merged release directory; must be empty or absent")
+	cmd.Flags().BoolVar(&clean, "clean", false, "empty a non-empty release directory first")
+	cmd.Flags().StringVar(&signKey, "sign-key", "", "minisign private key that signs checksums.txt")
+	cmd.Flags().BoolVar(&snapshot, "snapshot", false, "allow an unsigned merged release")
 	return cmd
 }
 
