@@ -25,12 +25,14 @@ type Host struct {
 	Root string
 	// Environ supplies LD_LIBRARY_PATH.
 	Environ []string
+	// OSVersion is the macOS version ("14.5") on a Mac, else "".
+	OSVersion string
 }
 
 // DetectHost describes the machine goport runs on.
 func DetectHost(environ []string) *Host {
 	gh := goenv.DetectHost()
-	h := &Host{Target: target.Target{GOOS: gh.GOOS, GOARCH: gh.GOARCH}, Root: "/", Environ: environ}
+	h := &Host{Target: target.Target{GOOS: gh.GOOS, GOARCH: gh.GOARCH}, Root: "/", Environ: environ, OSVersion: hostOSVersion()}
 	if h.Target.GOARCH == "" {
 		h.Target.GOARCH = runtime.GOARCH
 	}

@@ -21,6 +21,7 @@ const (
 	RuleSymbolVersion  = "GP-BIN-006"
 	RuleUnsigned       = "GP-BIN-007"
 	RuleNotProgram     = "GP-BIN-008"
+	RuleOSTooOld       = "GP-BIN-009"
 )
 
 // Rules returns the metadata of every rule a verdict can report.
@@ -62,6 +63,11 @@ func Rules() []finding.Rule {
 			Fix:         "Sign ad hoc with `codesign -s - FILE` after the last modification.",
 		},
 		{
+			ID: RuleOSTooOld, Title: "Host OS older than the binary's minimum version", Severity: finding.Error,
+			Explanation: "Mach-O files record the oldest macOS they support (LC_BUILD_VERSION minos, or LC_VERSION_MIN_MACOSX), and dyld refuses to start them on an older system. The Go linker writes the minimum of the Go release (macOS 12 for Go 1.26); external linking uses -mmacosx-version-min or MACOSX_DEPLOYMENT_TARGET.",
+			Fix:         "Build with an older Go release for old Macs, or with cgo set MACOSX_DEPLOYMENT_TARGET (or CGO_CFLAGS/CGO_LDFLAGS -mmacosx-version-min) as low as the code allows.",
+		},
+		{
 			ID: RuleNotProgram, Title: "File is a library, not a program", Severity: finding.Warning,
 			Explanation: "Shared objects, dylibs, DLLs and object files are loaded by other programs; running one directly fails or does nothing useful. Whether it loads depends on the program that loads it.",
 			Fix:         "Check the program that loads the library instead, or build the package with `-buildmode=exe`.",
@@ -95,6 +101,9 @@ func CheckHost(f *Facts, h *Host) ([]finding.Finding, Verdict) {
 	fs := checkPlatform(f, h.Target)
 	if len(fs) == 0 && f.Format == ELF && h.Target.GOOS == "linux" {
 		fs = append(fs, checkLoader(f, h)...)
+	}
+	if len(fs) == 0 && h.OSVersion != "" {
+		fs = append(fs, checkMinOS(f, h)...)
 	}
 	return fs, verdict("host ("+h.Target.String()+")", fs)
 }
@@ -248,6 +257,29 @@ func levelNumber(goarch, v string) (float64, bool) {
 		return float64(n), err == nil
 	}
 	return 0, false
+}
+
+// checkMinOS compares a Mach-O file's minimum macOS with the host's; for
+// a universal file, the slice the host would run.
+func checkMinOS(f *Facts, h *Host) []finding.Finding {
+	m := f
+	if f.Format == MachOFat {
+		for _, s := range f.Slices {
+			if s.GOARCH == h.Target.GOARCH {
+				m = s
+			}
+		}
+	}
+	if m.MachO == nil || m.MachO.MinOS == "" || (m.MachO.Platform != "" && m.MachO.Platform != "macOS") {
+		return nil
+	}
+	if CompareVersions(h.OSVersion, m.MachO.MinOS) >= 0 {
+		return nil
+	}
+	return []finding.Finding{f.finding(RuleOSTooOld, finding.Error, h.Target,
+		fmt.Sprintf("%s needs macOS %s or later; this host runs %s", f.Path, m.MachO.MinOS, h.OSVersion),
+		"build with a Go release (or deployment target) that supports macOS "+h.OSVersion,
+		"LC_BUILD_VERSION minos "+m.MachO.MinOS)}
 }
 
 // checkLoader looks for the interpreter, the needed libraries and their

@@ -83,6 +83,37 @@ func TestCheckTarget(t *testing.T) {
 	}
 }
 
+// TestMinMacOS judges the real darwin fixtures (minos 12.0) on Macs of
+// given versions; the host is described, as it cannot be this machine.
+func TestMinMacOS(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		fixture, arch, version string
+		want                   []string
+	}{
+		{"darwin-arm64", "arm64", "11.7.10", []string{RuleOSTooOld}},
+		{"darwin-arm64", "arm64", "12.0", nil},
+		{"darwin-arm64", "arm64", "14.5", nil},
+		{"darwin-amd64", "amd64", "10.15.7", []string{RuleOSTooOld}},
+		{"fat", "arm64", "11.0", []string{RuleOSTooOld}},
+		{"fat", "amd64", "13.1", nil},
+	}
+	for _, tt := range tests {
+		f, err := Inspect(build(t, tt.fixture))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &Host{Target: target.Target{GOOS: "darwin", GOARCH: tt.arch}, OSVersion: tt.version}
+		fs, v := CheckHost(f, h)
+		if diff := cmp.Diff(tt.want, rulesOf(fs)); diff != "" {
+			t.Errorf("%s on macOS %s (-want +got):\n%s", tt.fixture, tt.version, diff)
+		}
+		if v.Runs != (len(tt.want) == 0) {
+			t.Errorf("%s on macOS %s: verdict %+v", tt.fixture, tt.version, v)
+		}
+	}
+}
+
 func TestWasmFix(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]string{"js-wasm": "wasm_exec_node.js", "wasip1-wasm": "WASI runtime"} {
