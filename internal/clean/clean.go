@@ -144,8 +144,14 @@ func checkRoot(dir string, environ []string) (string, error) {
 	if filepath.Dir(root) == root {
 		return "", fmt.Errorf("%w: %s is the file system root", ErrUnsafe, root)
 	}
-	if home, _ := goenv.Getenv(environ, "HOME"); home != "" && sameDir(root, home) {
-		return "", fmt.Errorf("%w: %s is the home directory", ErrUnsafe, root)
+	if home, _ := goenv.Getenv(environ, "HOME"); home != "" {
+		if sameDir(root, home) {
+			return "", fmt.Errorf("%w: %s is the home directory", ErrUnsafe, root)
+		}
+		// A root above the home directory would sweep it for strays.
+		if h, err := filepath.Abs(home); err == nil && within(root, h) == nil {
+			return "", fmt.Errorf("%w: %s contains the home directory %s", ErrUnsafe, root, h)
+		}
 	}
 	fi, err := os.Lstat(filepath.Join(root, "go.mod"))
 	if err != nil || !fi.Mode().IsRegular() {

@@ -248,6 +248,7 @@ func TestRefusals(t *testing.T) {
 	m := newModule(t)
 	home := filepath.Join(filepath.Dir(m.root), "home")
 	write(t, filepath.Join(home, "go.mod"), []byte("module home\n"))
+	write(t, filepath.Join(filepath.Dir(home), "go.mod"), []byte("module above\n"))
 	noMod := t.TempDir()
 	linkMod := t.TempDir()
 	os.Symlink(filepath.Join(m.root, "go.mod"), filepath.Join(linkMod, "go.mod"))
@@ -259,6 +260,7 @@ func TestRefusals(t *testing.T) {
 		{"home", home, "home directory"},
 		{"not a module", noMod, "not a module root"},
 		{"go.mod is a link", linkMod, "not a module root"},
+		{"above home", filepath.Dir(home), "contains the home directory"},
 	} {
 		o := m.opts()
 		o.Root = tt.root
