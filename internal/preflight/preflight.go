@@ -265,7 +265,7 @@ func checkCompiler(opts Options, p *prober, t target.Target, r *Result, add func
 		add(RuleWrongCompiler, fmt.Sprintf("cgo is on for %s but `%s -dumpmachine` failed, so it is not a usable C compiler", t, argv[0]), suggestion(), ev)
 		return
 	case !ok || goos != t.GOOS || goarch != t.GOARCH:
-		add(RuleWrongCompiler, fmt.Sprintf("cgo is on for %s but CC=%s builds for %s, not %s/%s", t, argv[0], r.Triplet, t.GOOS, t.GOARCH),
+		add(RuleWrongCompiler, fmt.Sprintf("cgo is on for %s (%s) but CC=%s builds for %s, not %s/%s", t, r.Cgo.Reason, argv[0], r.Triplet, t.GOOS, t.GOARCH),
 			suggestion(), ev, finding.Evidence{Text: argv[0] + " -dumpmachine: " + r.Triplet})
 		return
 	}
