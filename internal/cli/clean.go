@@ -16,7 +16,7 @@ import (
 type cleanOptions struct {
 	outputs, cache, modcache, testcache, dryRun bool
 	targets                                     []string
-	out, format                                 string
+	out, cacheRoot, format                      string
 }
 
 func newCleanCmd(s *Streams) *cobra.Command {
@@ -53,6 +53,7 @@ outside a module, or while a matrix holds the output directory's lock.`,
 	f.StringArrayVar(&opts.targets, "target", nil, "only outputs for this target, goos/goarch[/variant] (repeatable)")
 	f.BoolVar(&opts.dryRun, "dry-run", false, "list what would be removed and its size; remove nothing")
 	f.StringVar(&opts.out, "out", "", "matrix output directory (default: goport.yaml's matrix.out, else dist)")
+	f.StringVar(&opts.cacheRoot, "cache-root", "", "root of matrix's per-target caches (default: goport-matrix next to GOCACHE)")
 	f.StringVar(&opts.format, "format", "text", "output format: text or json")
 	return cmd
 }
@@ -88,7 +89,7 @@ func runClean(cmd *cobra.Command, s *Streams, opts *cleanOptions) error {
 		}
 	}
 	res, err := clean.Run(cmd.Context(), clean.Options{
-		Root: root, Environ: s.Environ, GoEnv: env, OutDir: out,
+		Root: root, Environ: s.Environ, GoEnv: env, OutDir: out, CacheRoot: opts.cacheRoot,
 		Outputs: opts.outputs, Cache: opts.cache, ModCache: opts.modcache, TestCache: opts.testcache,
 		Targets: targets, Host: target.Target{GOOS: env.Get("GOHOSTOS"), GOARCH: env.Get("GOHOSTARCH")},
 		DryRun: opts.dryRun, Now: s.Now,

@@ -39,7 +39,8 @@ GOFLAGS, GOTOOLCHAIN and the go line let the go command run at all, and
 whether the target's binaries can run here. It builds nothing: one
 'go env -json', one port list and one -dumpmachine per C compiler.
 
-Targets come from --target, else from goport.yaml, else the host. One line
+Targets come from --target, else from goport.yaml, else the GOOS/GOARCH a
+plain go build here would use (the host unless GOOS or GOARCH is set). One line
 per target says OK or FAIL; any FAIL exits 1.`,
 		Args: cobra.NoArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
@@ -87,12 +88,12 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 			return incomplete(cmd, err)
 		}
 	}
-	if len(targets) == 0 {
-		targets = []target.Target{{GOOS: env.Get("GOHOSTOS"), GOARCH: env.Get("GOHOSTARCH")}}
-	}
 	settings, err := goenv.LoadSettings(s.Environ, env)
 	if err != nil {
 		return incomplete(cmd, err)
+	}
+	if len(targets) == 0 {
+		targets = []target.Target{defaultTarget(env, settings)}
 	}
 	blockers, blockerRules, err := doctor.BuildBlockers(".", s.Environ, env)
 	if errors.Is(err, doctor.ErrNotDir) {
@@ -186,4 +187,18 @@ func goModRoot(env *goenv.Env) string {
 		return filepath.Dir(gomod)
 	}
 	return "."
+}
+
+// defaultTarget is what a plain go build here targets: GOOS and GOARCH as
+// the go command resolved them (the host unless set), with the variant
+// only when one is set explicitly.
+func defaultTarget(env *goenv.Env, settings goenv.Settings) target.Target {
+	t := target.Target{GOOS: env.Get("GOOS"), GOARCH: env.Get("GOARCH")}
+	if t.GOOS == "" || t.GOARCH == "" {
+		t = target.Target{GOOS: env.Get("GOHOSTOS"), GOARCH: env.Get("GOHOSTARCH")}
+	}
+	if v := target.VariantVar(t.GOARCH); v != "" {
+		t.Variant, _ = settings.Get(v)
+	}
+	return t
 }
