@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -52,6 +53,9 @@ type Options struct {
 	// Targets limits outputs, stray binaries and per-target caches to
 	// these targets; empty means every target.
 	Targets []target.Target
+	// Ports is the toolchain's port list: only directories named after a
+	// port are per-target caches.
+	Ports []goenv.Port
 	// Host is the platform whose binaries are not stray.
 	Host   target.Target
 	DryRun bool
@@ -402,12 +406,17 @@ func (c *cleaner) targetCaches(cacheRoot string) error {
 	if err != nil || !fi.IsDir() {
 		return nil // absent, or a link this command will not follow
 	}
+	if err := checkCacheRoot(cacheRoot, c.opts.Environ); err != nil {
+		return err
+	}
 	entries, err := os.ReadDir(cacheRoot)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if e.Name() == TrashName || !e.IsDir() {
+		// Only names matrix gives per-target caches: a mistaken
+		// --cache-root loses nothing else.
+		if !e.IsDir() || !c.isCacheName(e.Name()) {
 			continue
 		}
 		if len(c.opts.Targets) > 0 && !c.cacheWanted(e.Name()) {
@@ -415,6 +424,38 @@ func (c *cleaner) targetCaches(cacheRoot string) error {
 		}
 		if err := c.remove(cacheRoot, filepath.Join(cacheRoot, e.Name()), "per-target cache", nil); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// cacheName matches matrix.CacheDir names: goos_goarch[_variant][_cgo].
+var cacheName = regexp.MustCompile(`^([a-z0-9]+)_([a-z0-9]+)(_[A-Za-z0-9.-]+)?(_cgo)?$`)
+
+// isCacheName reports whether name is a per-target cache of a port the
+// toolchain has.
+func (c *cleaner) isCacheName(name string) bool {
+	m := cacheName.FindStringSubmatch(name)
+	if m == nil {
+		return false
+	}
+	_, ok := goenv.FindPort(c.opts.Ports, m[1], m[2])
+	return ok
+}
+
+// checkCacheRoot refuses a cache root that is /, the home directory or
+// above it.
+func checkCacheRoot(dir string, environ []string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if filepath.Dir(abs) == abs {
+		return fmt.Errorf("%w: cache root %s is the file system root", ErrUnsafe, abs)
+	}
+	if home, _ := goenv.Getenv(environ, "HOME"); home != "" {
+		if h, err := filepath.Abs(home); err == nil && (sameDir(abs, h) || within(abs, h) == nil) {
+			return fmt.Errorf("%w: cache root %s is or contains the home directory", ErrUnsafe, abs)
 		}
 	}
 	return nil

@@ -125,8 +125,14 @@ func newModule(t *testing.T) *module {
 	return m
 }
 
+var (
+	portsOnce sync.Once
+	ports     []goenv.Port
+)
+
 func (m *module) opts() Options {
-	return Options{Root: m.root, Environ: m.environ, GoEnv: m.goEnv, Host: host, Outputs: true,
+	portsOnce.Do(func() { ports, _ = goenv.DistList(context.Background(), os.Environ()) })
+	return Options{Root: m.root, Environ: m.environ, GoEnv: m.goEnv, Host: host, Outputs: true, Ports: ports,
 		Now: func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }}
 }
 
@@ -216,6 +222,7 @@ func TestTargetFilter(t *testing.T) {
 	write(t, filepath.Join(cacheRoot, "windows_amd64", "x"), []byte("cache"))
 	write(t, filepath.Join(cacheRoot, "windows_amd64_cgo", "x"), []byte("cache"))
 	write(t, filepath.Join(cacheRoot, other().DirName(), "x"), []byte("cache"))
+	write(t, filepath.Join(cacheRoot, "Not a cache", "x"), []byte("keep"))
 	res, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -383,5 +390,46 @@ func TestGoClean(t *testing.T) {
 	}
 	if !exists(filepath.Join(m.root, "dist")) {
 		t.Error("cache cleaning removed outputs")
+	}
+}
+
+// TestCacheRootNames: every per-target cache goes, anything else below a
+// cache root stays, and a cache root at or above HOME is refused.
+func TestCacheRootNames(t *testing.T) {
+	t.Parallel()
+	m := newModule(t)
+	root := t.TempDir()
+	for _, name := range []string{"linux_amd64", "linux_arm_7-softfloat_cgo", "windows_arm64_cgo"} {
+		write(t, filepath.Join(root, name, "x"), []byte("cache"))
+	}
+	for _, name := range []string{"Documents", "notes_2026", ".hidden"} {
+		write(t, filepath.Join(root, name, "x"), []byte("keep"))
+	}
+	o := m.opts()
+	o.CacheRoot = root
+	res, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var caches []string
+	for _, it := range res.Items {
+		if it.Kind == "per-target cache" {
+			caches = append(caches, filepath.Base(it.Path))
+		}
+	}
+	slices.Sort(caches)
+	if diff := cmp.Diff([]string{"linux_amd64", "linux_arm_7-softfloat_cgo", "windows_arm64_cgo"}, caches); diff != "" {
+		t.Errorf("removed caches (-want +got):\n%s", diff)
+	}
+	for _, name := range []string{"Documents", "notes_2026", ".hidden"} {
+		if !exists(filepath.Join(root, name, "x")) {
+			t.Errorf("%s removed", name)
+		}
+	}
+	o = m.opts()
+	o.CacheRoot = filepath.Dir(m.root) // holds the test's HOME
+	os.MkdirAll(filepath.Join(o.CacheRoot, "home"), 0o755)
+	if _, err := Run(context.Background(), o); !errors.Is(err, ErrUnsafe) {
+		t.Errorf("cache root above HOME: %v", err)
 	}
 }

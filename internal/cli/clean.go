@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -88,7 +89,13 @@ func runClean(cmd *cobra.Command, s *Streams, opts *cleanOptions) error {
 			out = c.Matrix.Out
 		}
 	}
-	res, err := clean.Run(cmd.Context(), clean.Options{
+	var ports []goenv.Port
+	if opts.outputs {
+		if ports, err = goenv.DistList(cmd.Context(), append(slices.Clone(s.Environ), "GOFLAGS=", "GOENV=off")); err != nil {
+			return incomplete(cmd, fmt.Errorf("go tool dist list: %w", err))
+		}
+	}
+	res, err := clean.Run(cmd.Context(), clean.Options{Ports: ports,
 		Root: root, Environ: s.Environ, GoEnv: env, OutDir: out, CacheRoot: opts.cacheRoot,
 		Outputs: opts.outputs, Cache: opts.cache, ModCache: opts.modcache, TestCache: opts.testcache,
 		Targets: targets, Host: target.Target{GOOS: env.Get("GOHOSTOS"), GOARCH: env.Get("GOHOSTARCH")},
