@@ -309,6 +309,9 @@ func (c *cleaner) outputs(root string) error {
 		return fmt.Errorf("output directory: %w", err)
 	}
 	if fi, err := os.Lstat(out); err == nil && fi.IsDir() {
+		if why := sourceTree(out); why != "" {
+			return fmt.Errorf("%w: output directory %s %s, so it is not build output", ErrUnsafe, out, why)
+		}
 		unlock, err := matrix.LockDir(out)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrUnsafe, err)
@@ -333,6 +336,24 @@ func (c *cleaner) outputs(root string) error {
 		}
 	}
 	return c.strays(root, out)
+}
+
+// sourceTree says why dir looks like sources rather than build output
+// (a go.mod, a .git or a Go file at its top), or "".
+func sourceTree(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "cannot be read"
+	}
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case name == "go.mod" || name == ".git":
+			return "holds " + name
+		case strings.HasSuffix(name, ".go"):
+			return "holds the Go file " + name
+		}
+	}
+	return ""
 }
 
 // strays removes Go binaries built for another platform than the host,

@@ -275,8 +275,10 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("%s: Run = %v, want a refusal about %q", tt.name, err, tt.want)
 		}
 	}
-	// An output directory outside the root, or reached through a link.
-	for _, out := range []string{filepath.Join(m.outside), "../outside", "linked/dist"} {
+	// An output directory outside the root, reached through a link, or
+	// holding sources.
+	write(t, filepath.Join(m.root, "pkg", "x.go"), []byte("package pkg\n"))
+	for _, out := range []string{filepath.Join(m.outside), "../outside", "linked/dist", "sub", "pkg", "."} {
 		o := m.opts()
 		o.OutDir = out
 		if _, err := Run(context.Background(), o); !errors.Is(err, ErrUnsafe) {
@@ -284,8 +286,10 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 	m.outsideIntact(t)
-	if !exists(filepath.Join(m.root, "dist")) {
-		t.Error("a refused run removed dist")
+	for _, p := range []string{"dist", "sub/go.mod", "pkg/x.go"} {
+		if !exists(filepath.Join(m.root, p)) {
+			t.Errorf("a refused run removed %s", p)
+		}
 	}
 }
 
