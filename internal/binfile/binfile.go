@@ -13,6 +13,10 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/goport/goport/internal/target"
 )
@@ -169,14 +173,14 @@ func InspectWith(path string, opts Options) (*Facts, error) {
 		return nil, pathError(path, err)
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory", path)
+		return nil, fmt.Errorf("%s: is a directory", DisplayPath(path))
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
+		return nil, fmt.Errorf("%s: not a regular file", DisplayPath(path))
 	}
 	facts, err := InspectReaderWith(newBlockCache(f, st.Size()), st.Size(), opts)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", DisplayPath(path), err)
 	}
 	facts.Path = path
 	for _, s := range facts.Slices {
@@ -201,9 +205,18 @@ func (e *panicError) Unwrap() error { return ErrMalformed }
 func pathError(path string, err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", path, pe.Err)
+		return fmt.Errorf("%s: %w", DisplayPath(path), pe.Err)
 	}
-	return fmt.Errorf("%s: %w", path, err)
+	return fmt.Errorf("%s: %w", DisplayPath(path), err)
+}
+
+// DisplayPath quotes a path that holds control characters or invalid
+// UTF-8, so that a hostile file name cannot forge or split output lines.
+func DisplayPath(p string) string {
+	if !utf8.ValidString(p) || strings.ContainsFunc(p, unicode.IsControl) {
+		return strconv.Quote(p)
+	}
+	return p
 }
 
 // InspectReader reads a binary of the given size from r.

@@ -369,6 +369,7 @@ func TestBadInput(t *testing.T) {
 		{"truncated elf", write("trunc", real[:200]), "malformed", ErrMalformed},
 		{"mz only", write("mz", []byte("MZ")), "malformed", ErrMalformed},
 		{"wasm header only", write("wasm", []byte("\x00asm")), "malformed", ErrMalformed},
+		{"hostile name", write("evil\ngoport: inspect: forged", []byte("text\n")), `evil\ngoport: inspect: forged": not an executable`, ErrNotExecutable},
 		{"java class", write("class", []byte{0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52}), "not an executable (Java class file)", ErrNotExecutable},
 	}
 	for _, tt := range tests {

@@ -109,13 +109,14 @@ func (c *Comparison) WriteText(w io.Writer, color bool) error {
 	for _, r := range c.Rows {
 		width = max(width, len(r.Key))
 	}
-	colw := max(len(c.A.Path), 20)
+	pa, pb := DisplayPath(c.A.Path), DisplayPath(c.B.Path)
+	colw := max(len(pa), 20)
 	for _, r := range c.Rows {
 		if r.Differs {
 			colw = max(colw, min(len(r.A), 60))
 		}
 	}
-	fmt.Fprintf(&b, "  %-*s %-*s %s\n", width, "", colw, c.A.Path, c.B.Path)
+	fmt.Fprintf(&b, "  %-*s %-*s %s\n", width, "", colw, pa, pb)
 	n := c.Differences()
 	fmt.Fprintf(&b, "%s\n", plural(n, "difference"))
 	same := false
@@ -142,7 +143,7 @@ func (c *Comparison) WriteText(w io.Writer, color bool) error {
 // WriteMarkdown prints a three-column table, differences first.
 func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| fact | `%s` | `%s` |\n| --- | --- | --- |\n", c.A.Path, c.B.Path)
+	fmt.Fprintf(&b, "| fact | `%s` | `%s` |\n| --- | --- | --- |\n", mdEscape(DisplayPath(c.A.Path)), mdEscape(DisplayPath(c.B.Path)))
 	for _, r := range c.Rows {
 		key := r.Key
 		if r.Differs {

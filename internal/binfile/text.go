@@ -203,7 +203,7 @@ func (f *Facts) hardeningLine() string {
 
 // WriteText prints f as aligned "key  value" lines under its path.
 func (f *Facts) WriteText(w io.Writer, color bool) error {
-	title := f.Path
+	title := DisplayPath(f.Path)
 	if color {
 		title = "\x1b[1m" + title + "\x1b[0m"
 	}
@@ -219,7 +219,7 @@ func (f *Facts) WriteText(w io.Writer, color bool) error {
 // WriteMarkdown prints f as a heading and a two-column table.
 func (f *Facts) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### `%s`\n\n| fact | value |\n| --- | --- |\n", f.Path)
+	fmt.Fprintf(&b, "### `%s`\n\n| fact | value |\n| --- | --- |\n", mdEscape(DisplayPath(f.Path)))
 	for _, r := range f.Rows() {
 		fmt.Fprintf(&b, "| %s | %s |\n", r.Key, mdEscape(r.Value))
 	}

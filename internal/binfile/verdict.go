@@ -121,7 +121,7 @@ func verdict(on string, fs []finding.Finding) Verdict {
 
 func (f *Facts) finding(rule string, sev finding.Severity, t target.Target, msg, fix string, evidence ...string) finding.Finding {
 	fd := finding.Finding{Rule: rule, Severity: sev, Message: msg, Fix: fix, Target: &t}
-	fd.Evidence = append(fd.Evidence, finding.Evidence{Location: &finding.Location{Path: f.Path}})
+	fd.Evidence = append(fd.Evidence, finding.Evidence{Location: &finding.Location{Path: DisplayPath(f.Path)}})
 	for _, e := range evidence {
 		fd.Evidence = append(fd.Evidence, finding.Evidence{Text: e})
 	}
@@ -146,7 +146,7 @@ func osFormat(goos string) Format {
 }
 
 func checkPlatform(f *Facts, t target.Target) []finding.Finding {
-	name := f.Path
+	name := DisplayPath(f.Path)
 	built := "unknown platform"
 	if f.Target != nil {
 		built = f.Target.String()
@@ -212,7 +212,7 @@ func checkFat(f *Facts, t target.Target) []finding.Finding {
 		archs = append(archs, s.GOARCH)
 	}
 	return []finding.Finding{f.finding(RuleWrongArch, finding.Error, t,
-		fmt.Sprintf("%s is a universal binary without a slice for %s (slices: %s)", f.Path, t, strings.Join(archs, ", ")),
+		fmt.Sprintf("%s is a universal binary without a slice for %s (slices: %s)", DisplayPath(f.Path), t, strings.Join(archs, ", ")),
 		fmt.Sprintf("GOOS=%s GOARCH=%s go build, then lipo -create", t.GOOS, t.GOARCH))}
 }
 
@@ -277,7 +277,7 @@ func checkMinOS(f *Facts, h *Host) []finding.Finding {
 		return nil
 	}
 	return []finding.Finding{f.finding(RuleOSTooOld, finding.Error, h.Target,
-		fmt.Sprintf("%s needs macOS %s or later; this host runs %s", f.Path, m.MachO.MinOS, h.OSVersion),
+		fmt.Sprintf("%s needs macOS %s or later; this host runs %s", DisplayPath(f.Path), m.MachO.MinOS, h.OSVersion),
 		"build with a Go release (or deployment target) that supports macOS "+h.OSVersion,
 		"LC_BUILD_VERSION minos "+m.MachO.MinOS)}
 }
@@ -286,11 +286,12 @@ func checkMinOS(f *Facts, h *Host) []finding.Finding {
 // symbol versions on h, as ld.so would.
 func checkLoader(f *Facts, h *Host) []finding.Finding {
 	var out []finding.Finding
+	name := DisplayPath(f.Path)
 	t := h.Target
 	if interp := f.Linking.Interpreter; interp != "" {
 		if _, err := os.Stat(h.path(interp)); err != nil {
 			out = append(out, f.finding(RuleInterpreter, finding.Error, t,
-				fmt.Sprintf("%s needs the dynamic loader %s, which this host does not have", f.Path, interp),
+				fmt.Sprintf("%s needs the dynamic loader %s, which this host does not have", name, interp),
 				"CGO_ENABLED=0 go build, or install the libc that provides "+interp,
 				"PT_INTERP: "+interp))
 			return out // the kernel stops here; nothing else is loaded
@@ -305,7 +306,7 @@ func checkLoader(f *Facts, h *Host) []finding.Finding {
 		p := h.findLibrary(f, lib, dirs)
 		if p == "" {
 			out = append(out, f.finding(RuleMissingLibrary, finding.Error, t,
-				fmt.Sprintf("%s needs %s, which is not in the library search path of this host", f.Path, lib),
+				fmt.Sprintf("%s needs %s, which is not in the library search path of this host", name, lib),
 				"install "+lib+", set LD_LIBRARY_PATH, or link with -Wl,-rpath,$ORIGIN",
 				"DT_NEEDED: "+lib, "searched: "+strings.Join(dirs, ":")))
 			continue
@@ -332,7 +333,7 @@ func checkLoader(f *Facts, h *Host) []finding.Finding {
 		}
 		if len(missing) > 0 {
 			out = append(out, f.finding(RuleSymbolVersion, finding.Error, t,
-				fmt.Sprintf("%s needs %s from %s, which %s does not define", f.Path, strings.Join(missing, ", "), need.Library, p),
+				fmt.Sprintf("%s needs %s from %s, which %s does not define", name, strings.Join(missing, ", "), need.Library, p),
 				"build against an older libc (an older distribution or sysroot), statically, or with CGO_ENABLED=0",
 				"version needs: "+strings.Join(need.Versions, " "), "host library: "+p))
 		}
