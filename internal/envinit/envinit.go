@@ -244,7 +244,7 @@ func splitPatterns(v string) []string {
 // it added.
 func mergePatterns(list string, add []string) (merged string, added []string) {
 	cur := splitPatterns(list)
-	for _, p := range add {
+	for _, p := range splitPatterns(strings.Join(add, ",")) {
 		probe := strings.ReplaceAll(p, "*", "x")
 		if slices.Contains(cur, p) || module.MatchPrefixPatterns(strings.Join(cur, ","), probe) {
 			continue

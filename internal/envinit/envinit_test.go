@@ -3,9 +3,11 @@ package envinit
 import (
 	"context"
 	"errors"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/secret"
 )
 
 const privateGoMod = `module git.corp.example.com/team/app
@@ -330,6 +333,47 @@ func FuzzCheckEnvFile(f *testing.F) {
 		}
 		if _, err := goenv.ReadEnvFile(p); err != nil {
 			t.Fatalf("accepted content does not read back: %v", err)
+		}
+	})
+}
+
+func FuzzMergePatterns(f *testing.F) {
+	f.Add("*.corp.example.com,corp.internal", "git.corp.example.com")
+	f.Add("", "a.example")
+	f.Add(" , ,x", "x")
+	f.Add("[", "[")
+	f.Fuzz(func(t *testing.T, list, add string) {
+		merged, added := mergePatterns(list, []string{add})
+		got := splitPatterns(merged)
+		for _, p := range splitPatterns(list) {
+			if !slices.Contains(got, p) {
+				t.Fatalf("existing pattern %q dropped from %q", p, merged)
+			}
+		}
+		for _, p := range added {
+			if !slices.Contains(got, p) {
+				t.Fatalf("added pattern %q missing from %q", p, merged)
+			}
+		}
+	})
+}
+
+// FuzzCheckProxy: any --proxy value is accepted or refused with an error
+// that never shows a password.
+func FuzzCheckProxy(f *testing.F) {
+	f.Add("https://u:hunter2@proxy.example.com/x")
+	f.Add("http://u:hunter2@proxy.example.com")
+	f.Add("u:hunter2@proxy")
+	f.Add("https://proxy.example.com,direct")
+	f.Fuzz(func(t *testing.T, raw string) {
+		err := checkProxy(raw, false)
+		if err == nil {
+			return
+		}
+		if u, perr := url.Parse(raw); perr == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok && len(pw) >= 4 && strings.Contains(err.Error(), pw) && !strings.Contains(secret.Redact(raw), pw) {
+				t.Fatalf("error shows the password: %v", err)
+			}
 		}
 	})
 }
