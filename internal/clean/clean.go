@@ -308,6 +308,10 @@ func (c *cleaner) outputs(root string) error {
 	if err := within(root, out); err != nil {
 		return fmt.Errorf("output directory: %w", err)
 	}
+	// Empty what an interrupted run left, even when nothing else goes.
+	if _, err := c.trash(root); err != nil {
+		return err
+	}
 	if fi, err := os.Lstat(out); err == nil && fi.IsDir() {
 		if why := sourceTree(out); why != "" {
 			return fmt.Errorf("%w: output directory %s %s, so it is not build output", ErrUnsafe, out, why)
@@ -428,6 +432,9 @@ func (c *cleaner) targetCaches(cacheRoot string) error {
 		return nil // absent, or a link this command will not follow
 	}
 	if err := checkCacheRoot(cacheRoot, c.opts.Environ); err != nil {
+		return err
+	}
+	if _, err := c.trash(cacheRoot); err != nil {
 		return err
 	}
 	entries, err := os.ReadDir(cacheRoot)

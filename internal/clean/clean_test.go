@@ -355,6 +355,16 @@ func TestInterrupted(t *testing.T) {
 	if len(res.Leftovers) != 1 || exists(filepath.Join(trash, "x-1-dist")) {
 		t.Errorf("leftover trash not emptied: %+v", res)
 	}
+
+	// Leftovers go even when there is nothing else to clean.
+	write(t, filepath.Join(trash, "x-2-bin", "f"), []byte("left"))
+	res, err = Run(context.Background(), m.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Leftovers) != 1 || exists(trash) {
+		t.Errorf("second leftover not emptied: %+v", res)
+	}
 	m.outsideIntact(t)
 }
 

@@ -115,7 +115,11 @@ func runClean(cmd *cobra.Command, s *Streams, opts *cleanOptions) error {
 		verb, total = "would remove", "would reclaim"
 	}
 	for _, l := range res.Leftovers {
-		fmt.Fprintf(s.Out, "emptied leftover trash %s\n", relOr(abs, l))
+		if res.DryRun {
+			fmt.Fprintf(s.Out, "would empty leftover trash %s\n", relOr(abs, l))
+		} else {
+			fmt.Fprintf(s.Out, "emptied leftover trash %s\n", relOr(abs, l))
+		}
 	}
 	for _, it := range res.Items {
 		fmt.Fprintf(s.Out, "%s %s (%s, %s)\n", verb, relOr(abs, it.Path), it.Kind, humanBytes(it.Bytes))
