@@ -12,13 +12,14 @@ import (
 	"github.com/goport/goport/internal/matrix"
 	"github.com/goport/goport/internal/preflight"
 	"github.com/goport/goport/internal/release"
+	"github.com/goport/goport/internal/repro"
 	"github.com/goport/goport/internal/upgrade"
 	"github.com/goport/goport/runbooks"
 )
 
 // allRules is every rule goport reports, as the rules command lists them.
 func allRules() []finding.Rule {
-	return slices.Concat(doctor.Rules(doctor.Checks()), upgrade.Rules(), matrix.Rules(), binfile.Rules(), release.Rules(), preflight.Rules())
+	return slices.Concat(doctor.Rules(doctor.Checks()), upgrade.Rules(), matrix.Rules(), binfile.Rules(), release.Rules(), repro.Rules(), preflight.Rules())
 }
 
 func load(t *testing.T) *kb.Store {
@@ -60,7 +61,7 @@ func TestFailureRunbookCount(t *testing.T) {
 }
 
 // TestEveryRuleHasRunbook: every rule goport can report (doctor, preflight,
-// upgrade, matrix, inspect, release) must have a built-in runbook that lists it under rules:
+// upgrade, matrix, inspect, release, repro) must have a built-in runbook that lists it under rules:
 // (its runbook id is the rule's RunbookID), so `goport kb show <rule>`
 // always answers.
 func TestEveryRuleHasRunbook(t *testing.T) {
