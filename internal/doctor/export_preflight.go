@@ -14,10 +14,10 @@ import (
 )
 
 // buildBlockerRules are the checks whose findings decide whether the go
-// command gets as far as compiling: a go.mod it cannot parse, a go line
-// the toolchain policy cannot satisfy, a GOTOOLCHAIN it rejects and
-// GOFLAGS it refuses.
-var buildBlockerRules = []string{"GP-MOD-001", "GP-MOD-002", "GP-TOOL-004", "GP-FLAGS-001"}
+// command gets as far as compiling, and with which toolchain: a go.mod it
+// cannot parse, a go or toolchain line the toolchain policy cannot satisfy
+// or silently ignores, a GOTOOLCHAIN it rejects and GOFLAGS it refuses.
+var buildBlockerRules = []string{"GP-MOD-001", "GP-MOD-002", "GP-MOD-003", "GP-TOOL-004", "GP-FLAGS-001"}
 
 // BuildBlockers runs the checks that predict whether any go build starts
 // at all, on a light context: goEnv is an already loaded `go env -json`

@@ -320,6 +320,8 @@ func TestRules(t *testing.T) {
 		{name: "cross without cgo needs no compiler", noCC: true, target: other, absent: RuleNoCompiler.ID, wantOK: true},
 		{name: "GOFLAGS refused", extra: []string{"GOFLAGS=-notaflag"}, target: host, rule: "GP-FLAGS-001"},
 		{name: "go line too new", modLine: "go 1.99.0", target: host, rule: "GP-MOD-002"},
+		{name: "toolchain line ignored under local", modLine: "go 1.21\n\ntoolchain go1.99.0", target: host, rule: "GP-MOD-003", wantOK: true},
+		{name: "go line this toolchain meets", modLine: "go 1.21", target: host, absent: "GP-MOD-", wantOK: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
