@@ -1,6 +1,9 @@
 package runbooks_test
 
 import (
+	"encoding/json"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -92,5 +95,38 @@ func TestRuleRunbooksMatchRuleMetadata(t *testing.T) {
 		if rb.Severity != r.Severity && r.Severity != finding.Never {
 			t.Errorf("%s: runbook severity %s, rule severity %s", r.ID, rb.Severity, r.Severity)
 		}
+	}
+}
+
+// TestEveryListedRuleHasRunbook asks the real binary for its rule list
+// (`goport rules --format json`), so a rule family added to the command
+// line later is covered too: every id must have a runbook.
+func TestEveryListedRuleHasRunbook(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds goport")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	cmd := exec.Command(goBin, "run", "../cmd/goport", "rules", "--format", "json")
+	cmd.Env = append(os.Environ(), "GOFLAGS=")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("goport rules: %v", err)
+	}
+	var rules []finding.Rule
+	if err := json.Unmarshal(out, &rules); err != nil {
+		t.Fatal(err)
+	}
+	s := load(t)
+	var missing []string
+	for _, r := range rules {
+		if _, ok := s.Get(r.RunbookID()); !ok {
+			missing = append(missing, r.ID)
+		}
+	}
+	if len(rules) == 0 || len(missing) > 0 {
+		t.Errorf("%d rules listed; without a runbook: %s", len(rules), strings.Join(missing, ", "))
 	}
 }
