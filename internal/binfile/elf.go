@@ -23,15 +23,6 @@ type ELFFacts struct {
 	Flags1         uint64 `json:"dt_flags_1,omitempty"`
 }
 
-// Dynamic-section tags and flags that debug/elf names differently or not
-// at all.
-const (
-	dfBindNow  = 0x8
-	df1Now     = 0x1
-	df1PIE     = 0x08000000
-	shfCompess = 0x800
-)
-
 func inspectELF(r io.ReaderAt, size int64) (*Facts, error) {
 	eflags, err := checkELFSectionNames(r, size)
 	if err != nil {
@@ -148,7 +139,7 @@ func inspectELF(r io.ReaderAt, size int64) (*Facts, error) {
 		switch {
 		case f.Linking.Interpreter != "":
 			f.Linking.Mode = Dynamic
-		case ef.Type == elf.ET_DYN && dyn.flags1&df1PIE != 0:
+		case ef.Type == elf.ET_DYN && dyn.flags1&uint64(elf.DF_1_PIE) != 0:
 			f.Linking.Mode = StaticPIE
 			f.Kind = "pie executable"
 		case ef.Type == elf.ET_DYN:
@@ -253,7 +244,7 @@ func checkELFSectionNames(r io.ReaderAt, size int64) (eflags uint32, err error) 
 		}
 		flags, shsize = uint64(bo.Uint32(sh[8:])), uint64(bo.Uint32(sh[0x14:]))
 	}
-	if flags&shfCompess != 0 {
+	if flags&uint64(elf.SHF_COMPRESSED) != 0 {
 		return 0, fmt.Errorf("%w: compressed section-name table", ErrMalformed)
 	}
 	if shsize > uint64(size) {
@@ -462,7 +453,7 @@ func readDynamic(r io.ReaderAt, size int64, ef *elf.File, p *elf.Prog) (*dynamic
 			verneedNum = e.val
 		}
 	}
-	d.bindNow = d.bindNow || d.flags&dfBindNow != 0 || d.flags1&df1Now != 0
+	d.bindNow = d.bindNow || d.flags&uint64(elf.DF_BIND_NOW) != 0 || d.flags1&uint64(elf.DF_1_NOW) != 0
 	var strs []byte
 	// A table outside every loaded segment (separate debug-info files
 	// keep PT_DYNAMIC but no file data) leaves the names unknown rather
