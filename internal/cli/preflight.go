@@ -72,15 +72,23 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 		targets = append(targets, ts...)
 	}
 	ctx := cmd.Context()
+	// The two go commands are independent: run them side by side.
+	var ports []goenv.Port
+	var portsErr error
+	listed := make(chan struct{})
+	go func() {
+		defer close(listed)
+		// GOFLAGS cannot change the port list, but a bad one would stop
+		// `go tool dist` before preflight can report it.
+		ports, portsErr = goenv.DistList(ctx, append(slices.Clone(s.Environ), "GOFLAGS=", "GOENV=off"))
+	}()
 	env, err := goenv.Load(ctx, ".", s.Environ)
+	<-listed
 	if err != nil {
 		return incomplete(cmd, fmt.Errorf("go env: %w", err))
 	}
-	// GOFLAGS cannot change the port list, but a bad one would stop `go
-	// tool dist` before preflight can report it.
-	ports, err := goenv.DistList(ctx, append(slices.Clone(s.Environ), "GOFLAGS=", "GOENV=off"))
-	if err != nil {
-		return incomplete(cmd, fmt.Errorf("go tool dist list: %w", err))
+	if portsErr != nil {
+		return incomplete(cmd, fmt.Errorf("go tool dist list: %w", portsErr))
 	}
 	host := goenv.DetectHost()
 	if len(targets) == 0 {
