@@ -60,7 +60,11 @@ func DecideCgo(in CgoInputs) Cgo {
 	}
 	t := in.Target
 	if t.GOOS != in.HostGOOS || t.GOARCH != in.HostGOARCH {
-		return Cgo{Reason: "cross build from " + in.HostGOOS + "/" + in.HostGOARCH + ": the go command turns cgo off unless CGO_ENABLED=1"}
+		why := "cross build from " + in.HostGOOS + "/" + in.HostGOARCH + ": the go command turns cgo off unless CGO_ENABLED=1"
+		if in.CCEnv != "" {
+			why += " (setting CC does not turn it on)"
+		}
+		return Cgo{Reason: why}
 	}
 	if !in.CgoSupported {
 		return Cgo{Reason: t.GOOS + "/" + t.GOARCH + " does not support cgo"}
