@@ -64,7 +64,9 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 			// ParseList validates variants; an invalid one is a preflight
 			// finding, not a usage error, when the spelling parses.
 			t, perr := target.Parse(spec)
-			if perr != nil {
+			bare := t
+			bare.Variant = ""
+			if perr != nil || bare.Validate() != nil {
 				return usageError(cmd, "%v", err)
 			}
 			ts = []target.Target{t}
