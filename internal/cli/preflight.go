@@ -66,7 +66,10 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 			t, perr := target.Parse(spec)
 			bare := t
 			bare.Variant = ""
-			if perr != nil || bare.Validate() != nil {
+			oddVariant := strings.IndexFunc(t.Variant, func(r rune) bool {
+				return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".,_-", r))
+			}) >= 0
+			if perr != nil || bare.Validate() != nil || oddVariant {
 				return usageError(cmd, "%v", err)
 			}
 			ts = []target.Target{t}
