@@ -69,7 +69,10 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 			oddVariant := strings.IndexFunc(t.Variant, func(r rune) bool {
 				return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".,_-", r))
 			}) >= 0
-			if perr != nil || bare.Validate() != nil || oddVariant {
+			if oddVariant {
+				return usageError(cmd, "invalid target %q: the variant holds characters no variant uses", spec)
+			}
+			if perr != nil || bare.Validate() != nil {
 				return usageError(cmd, "%v", err)
 			}
 			ts = []target.Target{t}
