@@ -404,6 +404,10 @@ type dynamic struct {
 	flags, flags1  uint64
 	bindNow        bool
 	verneed        []VersionNeed
+	// For reading the dynamic symbol table without section headers.
+	strs           []byte
+	symtab, syment uint64
+	hash, gnuHash  uint64
 }
 
 func readDynamic(r io.ReaderAt, size int64, ef *elf.File, p *elf.Prog) (*dynamic, error) {
@@ -451,6 +455,14 @@ func readDynamic(r io.ReaderAt, size int64, ef *elf.File, p *elf.Prog) (*dynamic
 			verneedAddr = e.val
 		case elf.DT_VERNEEDNUM:
 			verneedNum = e.val
+		case elf.DT_SYMTAB:
+			d.symtab = e.val
+		case elf.DT_SYMENT:
+			d.syment = e.val
+		case elf.DT_HASH:
+			d.hash = e.val
+		case elf.DT_GNU_HASH:
+			d.gnuHash = e.val
 		}
 	}
 	d.bindNow = d.bindNow || d.flags&uint64(elf.DF_BIND_NOW) != 0 || d.flags1&uint64(elf.DF_1_NOW) != 0
@@ -485,6 +497,7 @@ func readDynamic(r io.ReaderAt, size int64, ef *elf.File, p *elf.Prog) (*dynamic
 			return nil, err
 		}
 	}
+	d.strs = strs
 	return d, nil
 }
 

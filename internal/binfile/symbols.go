@@ -46,7 +46,7 @@ var cgoGlue = []string{"_cgo_", "_cgoexp_", "x_cgo_", "crosscall", "x_crosscall2
 func readSymbols(r io.ReaderAt, f *Facts) ([]Symbol, error) {
 	switch f.Format {
 	case ELF:
-		return elfSymbols(r)
+		return elfSymbols(r, f.Size)
 	case MachO:
 		return machoSymbols(r)
 	case PE:
@@ -55,10 +55,13 @@ func readSymbols(r io.ReaderAt, f *Facts) ([]Symbol, error) {
 	return nil, nil
 }
 
-func elfSymbols(r io.ReaderAt) ([]Symbol, error) {
+func elfSymbols(r io.ReaderAt, size int64) ([]Symbol, error) {
 	ef, err := elf.NewFile(r)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if len(ef.Sections) == 0 {
+		return elfSymbolsFromDynamic(r, size, ef)
 	}
 	ds := ef.SectionByType(elf.SHT_DYNSYM)
 	if ds == nil {
@@ -83,18 +86,154 @@ func elfSymbols(r io.ReaderAt) ([]Symbol, error) {
 		}
 		sym := newSymbol(s.Name)
 		sym.Version = s.Version
-		switch typ {
-		case elf.STT_FUNC, elf.STT_GNU_IFUNC:
-			sym.Type = "func"
-		case elf.STT_OBJECT:
-			sym.Type = "object"
-		case elf.STT_TLS:
-			sym.Type = "tls"
-		}
+		sym.Type = elfSymType(typ)
 		out = append(out, sym)
 	}
 	sortSymbols(out)
 	return out, nil
+}
+
+func elfSymType(t elf.SymType) string {
+	switch t {
+	case elf.STT_FUNC, elf.STT_GNU_IFUNC:
+		return "func"
+	case elf.STT_OBJECT:
+		return "object"
+	case elf.STT_TLS:
+		return "tls"
+	}
+	return "other"
+}
+
+// elfSymbolsFromDynamic reads the exports of a file without section
+// headers through PT_DYNAMIC: DT_SYMTAB and DT_STRTAB locate the tables,
+// and the symbol count comes from DT_HASH's nchain or, for GNU hash
+// tables, from walking the last bucket's chain to its end marker. Symbol
+// versions are not read on this path.
+func elfSymbolsFromDynamic(r io.ReaderAt, size int64, ef *elf.File) ([]Symbol, error) {
+	var d *dynamic
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_DYNAMIC {
+			var err error
+			if d, err = readDynamic(r, size, ef, p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if d == nil || d.symtab == 0 || d.strs == nil {
+		return nil, nil
+	}
+	entsz := uint64(24)
+	if ef.Class == elf.ELFCLASS32 {
+		entsz = 16
+	}
+	if d.syment != 0 && d.syment != entsz {
+		return nil, fmt.Errorf("%w: DT_SYMENT %d", ErrMalformed, d.syment)
+	}
+	count, err := elfSymbolCount(r, size, ef, d)
+	if err != nil {
+		return nil, err
+	}
+	off, ok := vaddrToOffset(ef, d.symtab)
+	if !ok || count == 0 {
+		return nil, nil
+	}
+	b, err := readAt(r, size, int64(off), int64(count*entsz))
+	if err != nil {
+		return nil, fmt.Errorf("reading dynamic symbols: %w", err)
+	}
+	bo := ef.ByteOrder
+	var out []Symbol
+	for i := uint64(1); i < count; i++ { // entry 0 is the null symbol
+		e := b[i*entsz:]
+		var name uint32
+		var info, other byte
+		var shndx uint16
+		if entsz == 24 {
+			name, info, other, shndx = bo.Uint32(e), e[4], e[5], bo.Uint16(e[6:])
+		} else {
+			name, info, other, shndx = bo.Uint32(e), e[12], e[13], bo.Uint16(e[14:])
+		}
+		bind := elf.SymBind(info >> 4)
+		if elf.SectionIndex(shndx) == elf.SHN_UNDEF || elf.SymVis(other&3) == elf.STV_HIDDEN ||
+			(bind != elf.STB_GLOBAL && bind != elf.STB_WEAK && bind != elf.STB_LOOS) {
+			continue
+		}
+		n := cString(d.strs, uint64(name))
+		if n == "" || elf.SectionIndex(shndx) == elf.SHN_ABS {
+			continue // version-definition markers are absolute
+		}
+		sym := newSymbol(n)
+		sym.Type = elfSymType(elf.SymType(info & 0xf))
+		out = append(out, sym)
+	}
+	sortSymbols(out)
+	return out, nil
+}
+
+// elfSymbolCount returns the number of dynamic symbols.
+func elfSymbolCount(r io.ReaderAt, size int64, ef *elf.File, d *dynamic) (uint64, error) {
+	bo := ef.ByteOrder
+	word := func(addr uint64) (uint32, error) {
+		off, ok := vaddrToOffset(ef, addr)
+		if !ok {
+			return 0, fmt.Errorf("%w: hash table address %#x is in no loaded segment", ErrMalformed, addr)
+		}
+		b, err := readAt(r, size, int64(off), 4)
+		if err != nil {
+			return 0, err
+		}
+		return bo.Uint32(b), nil
+	}
+	if d.hash != 0 {
+		n, err := word(d.hash + 4) // nchain
+		if n > maxSymbols {
+			return 0, fmt.Errorf("%w: %d dynamic symbols", ErrMalformed, n)
+		}
+		return uint64(n), err
+	}
+	if d.gnuHash == 0 {
+		return 0, nil
+	}
+	var hdr [4]uint32
+	for i := range hdr {
+		v, err := word(d.gnuHash + uint64(4*i))
+		if err != nil {
+			return 0, err
+		}
+		hdr[i] = v
+	}
+	nbuckets, symoffset, bloomWords := uint64(hdr[0]), uint64(hdr[1]), uint64(hdr[2])
+	if nbuckets > maxSymbols || bloomWords > maxSymbols {
+		return 0, fmt.Errorf("%w: GNU hash table of %d buckets", ErrMalformed, nbuckets)
+	}
+	wordsz := uint64(8)
+	if ef.Class == elf.ELFCLASS32 {
+		wordsz = 4
+	}
+	buckets := d.gnuHash + 16 + bloomWords*wordsz
+	last := uint64(0)
+	for i := uint64(0); i < nbuckets; i++ {
+		v, err := word(buckets + 4*i)
+		if err != nil {
+			return 0, err
+		}
+		last = max(last, uint64(v))
+	}
+	if last < symoffset {
+		return symoffset, nil
+	}
+	chains := buckets + 4*nbuckets
+	for i := last; i-symoffset < maxSymbols; i++ {
+		v, err := word(chains + 4*(i-symoffset))
+		if err != nil {
+			return 0, err
+		}
+		if v&1 != 0 {
+			return i + 1, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: unterminated GNU hash chain", ErrMalformed)
 }
 
 func machoSymbols(r io.ReaderAt) ([]Symbol, error) {

@@ -148,3 +148,40 @@ func TestMachOSymbols(t *testing.T) {
 		t.Errorf("-s -w Mach-O keeps only imports, got exports %v", sw.Exports)
 	}
 }
+
+// TestSymbolsWithoutSectionHeaders reads exports through PT_DYNAMIC when
+// the section headers are gone, and must find what the original's .dynsym
+// lists (names and types; versions are not read on that path).
+func TestSymbolsWithoutSectionHeaders(t *testing.T) {
+	hostOnly(t)
+	t.Parallel()
+	// GNU toolchains write DT_GNU_HASH by default; a SysV-hash library
+	// takes the DT_HASH path.
+	if err := writeModules(); err != nil {
+		t.Fatal(err)
+	}
+	sysv := filepath.Join(t.TempDir(), "libsysv.so")
+	cc(t, "g++", sysv, "-shared", "-fPIC", "-Wl,--hash-style=sysv", src("cpp/lib.cc"))
+	for _, p := range []string{build(t, "c-shared"), build(t, "cpp-shared"), sysv} {
+		name := filepath.Base(p)
+		orig, err := InspectWith(p, Options{Symbols: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare := filepath.Join(t.TempDir(), name)
+		stripSectionHeaders(t, p, bare)
+		got, err := InspectWith(bare, Options{Symbols: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range orig.Exports {
+			orig.Exports[i].Version = ""
+		}
+		if len(orig.Exports) == 0 {
+			t.Fatalf("%s: no exports", name)
+		}
+		if diff := cmp.Diff(orig.Exports, got.Exports); diff != "" {
+			t.Errorf("%s exports without section headers (-original +stripped):\n%s", name, diff)
+		}
+	}
+}
