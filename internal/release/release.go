@@ -12,11 +12,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"aead.dev/minisign"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/goport/goport/internal/binfile"
 	"github.com/goport/goport/internal/matrix"
@@ -204,36 +206,49 @@ func archiveFormat(t target.Target) string {
 }
 
 func archiveStep(ctx context.Context, st *state) error {
-	for i, b := range st.binaries {
-		if err := ctx.Err(); err != nil {
+	// Compression dominates a release's own time; archives are
+	// independent, so they are made in parallel and collected in order.
+	st.archives = make([]Artifact, len(st.binaries))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range st.binaries {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			a, err := writeArchive(st, i)
+			st.archives[i] = a
 			return err
-		}
-		build := st.builds[i]
-		format := archiveFormat(build.Target)
-		name := archiveBase(st.opts.Version, build) + "." + format
-		members := append([]member{{Name: b.Name, Mode: 0o755, Data: b.data}}, st.docs...)
-		var buf bytes.Buffer
-		var err error
-		if format == "zip" {
-			err = writeZip(&buf, members, st.opts.SourceDate)
-		} else {
-			err = writeTarGz(&buf, members, st.opts.SourceDate)
-		}
-		if err != nil {
-			return fmt.Errorf("archiving %s: %w", b.Path, err)
-		}
-		if err := writeFileAtomic(filepath.Join(st.opts.Dir, name), buf.Bytes(), 0o644); err != nil {
-			return err
-		}
-		a := Artifact{Name: name, Path: name, Type: TypeArchive}
-		a.setTarget(build.Target)
-		a.Extra = Extra{Binary: build.Name, Format: format, Checksum: "sha256:" + bytesSHA256(buf.Bytes()), Binaries: []string{b.Name}}
-		for _, m := range members {
-			a.Extra.Files = append(a.Extra.Files, m.Name)
-		}
-		st.archives = append(st.archives, a)
+		})
 	}
-	return nil
+	return g.Wait()
+}
+
+func writeArchive(st *state, i int) (Artifact, error) {
+	b, build := st.binaries[i], st.builds[i]
+	format := archiveFormat(build.Target)
+	name := archiveBase(st.opts.Version, build) + "." + format
+	members := append([]member{{Name: b.Name, Mode: 0o755, Data: b.data}}, st.docs...)
+	var buf bytes.Buffer
+	var err error
+	if format == "zip" {
+		err = writeZip(&buf, members, st.opts.SourceDate)
+	} else {
+		err = writeTarGz(&buf, members, st.opts.SourceDate)
+	}
+	if err != nil {
+		return Artifact{}, fmt.Errorf("archiving %s: %w", b.Path, err)
+	}
+	if err := writeFileAtomic(filepath.Join(st.opts.Dir, name), buf.Bytes(), 0o644); err != nil {
+		return Artifact{}, err
+	}
+	a := Artifact{Name: name, Path: name, Type: TypeArchive}
+	a.setTarget(build.Target)
+	a.Extra = Extra{Binary: build.Name, Format: format, Checksum: "sha256:" + bytesSHA256(buf.Bytes()), Binaries: []string{b.Name}}
+	for _, m := range members {
+		a.Extra.Files = append(a.Extra.Files, m.Name)
+	}
+	return a, nil
 }
 
 func sbomStep(ctx context.Context, st *state) error {
