@@ -29,6 +29,7 @@ type envInitOptions struct {
 	proxy    string
 	apply    bool
 	insecure bool
+	format   string
 }
 
 func newEnvInitCmd(s *Streams) *cobra.Command {
@@ -59,10 +60,21 @@ unless --insecure is given. Credentials in URLs are never printed.`,
 	f.StringVar(&opts.proxy, "proxy", envinit.DefaultProxy, "module proxy URL (https)")
 	f.BoolVar(&opts.apply, "apply", false, "back up the GOENV file and apply the changes with go env -w")
 	f.BoolVar(&opts.insecure, "insecure", false, "accept insecure choices instead of refusing them")
+	f.StringVar(&opts.format, "format", "text", "output format: text or json (credentials redacted in both)")
 	return cmd
 }
 
+// envInitReport is the JSON form of an env init run.
+type envInitReport struct {
+	envinit.Plan
+	Applied bool   `json:"applied"`
+	Backup  string `json:"backup,omitempty"`
+}
+
 func runEnvInit(cmd *cobra.Command, s *Streams, opts *envInitOptions) error {
+	if opts.format != "text" && opts.format != "json" {
+		return usageError(cmd, "invalid format %q: want text or json", opts.format)
+	}
 	ctx := cmd.Context()
 	env, err := goenv.Load(ctx, ".", s.Environ)
 	if err != nil {
@@ -83,6 +95,9 @@ func runEnvInit(cmd *cobra.Command, s *Streams, opts *envInitOptions) error {
 	}
 	for _, w := range plan.Warnings {
 		fmt.Fprintf(s.Err, "goport: %s: warning: %s\n", commandName(cmd), secret.Redact(w))
+	}
+	if opts.format == "json" {
+		return envInitJSON(cmd, s, plan, opts.apply)
 	}
 	if len(plan.Changes) == 0 {
 		fmt.Fprintln(s.Out, "The module environment is already secure: nothing to change.")
@@ -141,4 +156,26 @@ func newEnvRestoreCmd(s *Streams) *cobra.Command {
 			return nil
 		}),
 	}
+}
+
+// envInitJSON applies (with --apply) and writes the plan as JSON, every
+// value redacted after the real ones were applied.
+func envInitJSON(cmd *cobra.Command, s *Streams, plan *envinit.Plan, apply bool) error {
+	rep := envInitReport{Plan: *plan}
+	if apply && len(plan.Changes) > 0 {
+		backup, err := envinit.Apply(cmd.Context(), plan, s.Environ, s.Now())
+		if err != nil {
+			return incomplete(cmd, err)
+		}
+		rep.Applied, rep.Backup = true, backup
+	}
+	rep.Changes = make([]envinit.Change, len(plan.Changes))
+	for i, c := range plan.Changes {
+		c.Value, c.Old, c.Why = secret.Redact(c.Value), secret.Redact(c.Old), secret.Redact(c.Why)
+		rep.Changes[i] = c
+	}
+	if rep.Changes == nil {
+		rep.Changes = []envinit.Change{}
+	}
+	return writeJSONValue(s, rep)
 }
