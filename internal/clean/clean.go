@@ -148,7 +148,7 @@ func checkRoot(dir string, environ []string) (string, error) {
 	if filepath.Dir(root) == root {
 		return "", fmt.Errorf("%w: %s is the file system root", ErrUnsafe, root)
 	}
-	if home, _ := goenv.Getenv(environ, "HOME"); home != "" {
+	for _, home := range homes(environ) {
 		if sameDir(root, home) {
 			return "", fmt.Errorf("%w: %s is the home directory", ErrUnsafe, root)
 		}
@@ -162,6 +162,18 @@ func checkRoot(dir string, environ []string) (string, error) {
 		return "", fmt.Errorf("%w: %s is not a module root (no go.mod file)", ErrUnsafe, root)
 	}
 	return root, nil
+}
+
+// homes are the home directories environ names: HOME, and USERPROFILE
+// where Windows keeps it.
+func homes(environ []string) []string {
+	var out []string
+	for _, k := range []string{"HOME", "USERPROFILE"} {
+		if v, _ := goenv.Getenv(environ, k); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func sameDir(a, b string) bool {
@@ -481,7 +493,7 @@ func checkCacheRoot(dir string, environ []string) error {
 	if filepath.Dir(abs) == abs {
 		return fmt.Errorf("%w: cache root %s is the file system root", ErrUnsafe, abs)
 	}
-	if home, _ := goenv.Getenv(environ, "HOME"); home != "" {
+	for _, home := range homes(environ) {
 		if h, err := filepath.Abs(home); err == nil && (sameDir(abs, h) || within(abs, h) == nil) {
 			return fmt.Errorf("%w: cache root %s is or contains the home directory", ErrUnsafe, abs)
 		}
