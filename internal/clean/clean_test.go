@@ -275,6 +275,11 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("%s: Run = %v, want a refusal about %q", tt.name, err, tt.want)
 		}
 	}
+	o := m.opts()
+	o.Environ = append(o.Environ, "USERPROFILE="+m.root)
+	if _, err := Run(context.Background(), o); !errors.Is(err, ErrUnsafe) {
+		t.Errorf("root = USERPROFILE: Run = %v, want a refusal", err)
+	}
 	// An output directory outside the root, reached through a link, or
 	// holding sources.
 	write(t, filepath.Join(m.root, "pkg", "x.go"), []byte("package pkg\n"))
