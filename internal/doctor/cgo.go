@@ -78,7 +78,7 @@ func (c *Context) cgoFailures(goos, goarch string) (string, []finding.Evidence) 
 		if !p.usesCgoOn(goos, goarch) || p.leftWithoutCgo(goos, goarch) {
 			continue
 		}
-		dirs = append(dirs, p.Dir)
+		dirs = append(dirs, "./"+p.Dir)
 		ev = append(ev, finding.Evidence{Location: c.Pos(p.Imports[0].Pos()), Text: `import "C"`})
 	}
 	return strings.Join(dirs, ", "), ev
