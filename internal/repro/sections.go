@@ -34,7 +34,14 @@ const maxSection = 1 << 30
 
 // sections lists the sections of an ELF, Mach-O or PE file. Sections with
 // no file content (.bss) are left out.
-func sections(data []byte) ([]Section, error) {
+func sections(data []byte) (_ []Section, err error) {
+	// debug/elf, debug/macho and debug/pe have panicked on hostile input
+	// before; a damaged file must end as an error, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed binary: %v", r)
+		}
+	}()
 	r := bytes.NewReader(data)
 	digest := func(sr io.Reader, size uint64) (string, error) {
 		if size > maxSection {
