@@ -12,9 +12,9 @@ import (
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/matrix"
+	"github.com/goport/goport/internal/preflight"
 	"github.com/goport/goport/internal/release"
 	"github.com/goport/goport/internal/repro"
-	"github.com/goport/goport/internal/preflight"
 	"github.com/goport/goport/internal/upgrade"
 )
 
