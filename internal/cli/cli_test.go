@@ -141,3 +141,16 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestRuleIDsAreUniqueAndSorted(t *testing.T) {
+	t.Parallel()
+	rules := allRules()
+	for i, r := range rules {
+		if i > 0 && rules[i-1].ID >= r.ID {
+			t.Errorf("rule %s listed after %s: ids must be unique and sorted", r.ID, rules[i-1].ID)
+		}
+		if r.Title == "" || r.Severity == 0 {
+			t.Errorf("rule %s lacks a title or severity", r.ID)
+		}
+	}
+}

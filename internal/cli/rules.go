@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -20,7 +21,21 @@ import (
 
 // allRules is every rule goport can report, sorted by ID.
 func allRules() []finding.Rule {
-	return append(append(append(append(append(append(append(doctor.Rules(doctor.Checks()), upgrade.Rules()...), matrix.Rules()...), binfile.Rules()...), release.Rules()...), repro.Rules()...), preflight.Rules()...), explainRules()...)
+	var rules []finding.Rule
+	for _, set := range [][]finding.Rule{
+		doctor.Rules(doctor.Checks()),
+		preflight.Rules(),
+		upgrade.Rules(),
+		matrix.Rules(),
+		binfile.Rules(),
+		release.Rules(),
+		repro.Rules(),
+		explainRules(),
+	} {
+		rules = append(rules, set...)
+	}
+	slices.SortStableFunc(rules, func(a, b finding.Rule) int { return strings.Compare(a.ID, b.ID) })
+	return rules
 }
 
 func newRulesCmd(s *Streams) *cobra.Command {
