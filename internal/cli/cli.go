@@ -164,7 +164,26 @@ another Go version or another target, and explains how to fix it.`,
 		newVerifyCmd(s),
 		newVersionCmd(s),
 	)
+	rejectUnknownShells(root)
 	return root
+}
+
+// rejectUnknownShells makes `goport completion tcsh` a usage error: cobra's
+// completion command only groups one subcommand per shell and would print
+// its help and succeed for any other word.
+func rejectUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	completion, _, err := root.Find([]string{"completion"})
+	if err != nil || completion == root {
+		return
+	}
+	completion.Args = cobra.ArbitraryArgs
+	completion.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return usageError(cmd, "unknown shell %q: want bash, zsh, fish or powershell", args[0])
+	}
 }
 
 // runE adapts a command body so that every error it returns carries an
