@@ -60,7 +60,7 @@ interpolating it into the script:
 			if len(args) == 1 {
 				name = args[0]
 			}
-			in, display, closeIn, err := openLog(s, name)
+			in, display, closeIn, err := openInput(s, name, "change description")
 			if err != nil {
 				return err
 			}

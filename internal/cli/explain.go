@@ -55,7 +55,7 @@ func runExplain(cmd *cobra.Command, s *Streams, opts *explainOptions, args []str
 	if len(args) == 1 {
 		name = args[0]
 	}
-	in, display, closeIn, err := openLog(s, name)
+	in, display, closeIn, err := openInput(s, name, "log")
 	if err != nil {
 		return err
 	}
@@ -82,22 +82,24 @@ func runExplain(cmd *cobra.Command, s *Streams, opts *explainOptions, args []str
 	return nil
 }
 
-func openLog(s *Streams, name string) (io.Reader, string, func(), error) {
+// openInput opens the file a command reads (a log, a change description),
+// or stdin for "-"; what names the input in errors.
+func openInput(s *Streams, name, what string) (io.Reader, string, func(), error) {
 	if name == "-" {
 		return s.In, "stdin", func() {}, nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("reading log: %w", err)
+		return nil, "", nil, fmt.Errorf("reading %s: %w", what, err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, "", nil, fmt.Errorf("reading log: %w", err)
+		return nil, "", nil, fmt.Errorf("reading %s: %w", what, err)
 	}
 	if st.IsDir() {
 		f.Close()
-		return nil, "", nil, fmt.Errorf("reading log: %s is a directory", name)
+		return nil, "", nil, fmt.Errorf("reading %s: %s is a directory", what, name)
 	}
 	return f, name, func() { f.Close() }, nil
 }
