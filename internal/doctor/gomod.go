@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
 
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/goenv"
@@ -143,8 +144,11 @@ func gomodChecks() []Check {
 }
 
 func checkGoModParses(c *Context) []finding.Finding {
-	if c.Mod == nil || c.Mod.ParseErr == nil {
+	if c.Mod == nil {
 		return nil
+	}
+	if c.Mod.ParseErr == nil {
+		return checkModulePath(c)
 	}
 	var list modfile.ErrorList
 	if !errors.As(c.Mod.ParseErr, &list) {
@@ -181,7 +185,7 @@ func lineOf(data []byte, n int) string {
 	if n > len(lines) {
 		return ""
 	}
-	return strings.TrimSpace(lines[n-1])
+	return strings.ToValidUTF8(strings.TrimSpace(lines[n-1]), "\uFFFD")
 }
 
 // toolchainPolicy is what GOTOOLCHAIN lets the go command do.
@@ -546,4 +550,33 @@ func workParseFindings(c *Context, rel string) []finding.Finding {
 		})
 	}
 	return fs
+}
+
+// checkModulePath reports what modfile.Parse accepts but the go command
+// rejects when it loads the main module: no module line, or a module path
+// that is not a valid import path (its "malformed module path" error).
+func checkModulePath(c *Context) []finding.Finding {
+	f := c.Mod.File
+	if f.Module == nil {
+		return []finding.Finding{{
+			Message:  "go.mod has no module line: the go command stops with `missing module declaration`",
+			Evidence: []finding.Evidence{{Location: &finding.Location{Path: c.Rel(c.Mod.Path)}}},
+			Fix:      "go mod edit -module=<module path>",
+		}}
+	}
+	err := module.CheckImportPath(f.Module.Mod.Path)
+	if err == nil {
+		return nil
+	}
+	why := err.Error()
+	var invalid *module.InvalidPathError
+	if errors.As(err, &invalid) {
+		why = invalid.Err.Error()
+	}
+	loc := &finding.Location{Path: c.Rel(c.Mod.Path), Line: f.Module.Syntax.Start.Line}
+	return []finding.Finding{{
+		Message:  fmt.Sprintf("%s: malformed module path %q: %s", loc, f.Module.Mod.Path, why),
+		Evidence: []finding.Evidence{{Location: loc, Text: lineOf(c.Mod.Data, loc.Line)}},
+		Fix:      "go mod edit -module=<a valid module path>",
+	}}
 }

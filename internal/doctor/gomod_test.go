@@ -459,3 +459,31 @@ func FuzzParseGOTOOLCHAIN(f *testing.F) {
 		}
 	})
 }
+
+// TestGoModModulePath covers what modfile.Parse accepts but the go command
+// rejects; each case asks the real go command for its verdict first.
+func TestGoModModulePath(t *testing.T) {
+	tests := []struct {
+		name, gomod, goSays, want string
+	}{
+		{"invalid UTF-8", "module \xff\xfe\n\ngo 1.22\n", `malformed module path "\xff\xfe": invalid UTF-8`, `go.mod:1: malformed module path "\xff\xfe": invalid UTF-8`},
+		{"space", "module \"exa mple.com/x\"\n\ngo 1.22\n", `malformed module path "exa mple.com/x": invalid char ' '`, `go.mod:1: malformed module path "exa mple.com/x": invalid char ' '`},
+		{"no module line", "go 1.22\n", "missing module declaration", "no module line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeModule(t, map[string]string{"go.mod": tt.gomod})
+			env := healthyEnv(t)
+			cmd := exec.Command("go", "list", "-m")
+			cmd.Dir, cmd.Env = dir, env
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), tt.goSays) {
+				t.Fatalf("go list -m: err=%v, output %q; want it to fail with %q", err, out, tt.goSays)
+			}
+			fs := findingsOf(t, gather(t, dir, env), "GP-MOD-001")
+			if len(fs) != 1 || !strings.Contains(fs[0].Message, tt.want) {
+				t.Fatalf("findings %+v, want one containing %q", fs, tt.want)
+			}
+		})
+	}
+}
