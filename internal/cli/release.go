@@ -27,6 +27,7 @@ type releaseOptions struct {
 	all      bool
 	snapshot bool
 	signKey  string
+	signCmd  string
 	out      string
 	clean    bool
 	version  string
@@ -66,6 +67,7 @@ temporary file, synced and renamed.`,
 	f.BoolVar(&opts.all, "all", false, "release for every port of the toolchain")
 	f.BoolVar(&opts.snapshot, "snapshot", false, "allow an unsigned release")
 	f.StringVar(&opts.signKey, "sign-key", "", "minisign private key that signs checksums.txt")
+	f.StringVar(&opts.signCmd, "sign-cmd", "", "also sign checksums.txt with this command (run without a shell), writing checksums.txt.sig;\nits arguments may use {{.Artifact}}, {{.Signature}} and {{.Env.NAME}}")
 	f.StringVar(&opts.out, "out", "dist", "release directory; must be empty or absent")
 	f.BoolVar(&opts.clean, "clean", false, "empty a non-empty release directory first")
 	f.StringVar(&opts.version, "version", "", "version in archive names (name_VERSION_goos_goarch)")
@@ -160,6 +162,16 @@ func runRelease(cmd *cobra.Command, s *Streams, opts *releaseOptions, args []str
 	if opts.signKey != "" && opts.shard != "" {
 		return usageError(cmd, "shards are unsigned: sign when merging them with 'goport release merge --sign-key'")
 	}
+	var signCmd *release.SignCmd
+	if opts.signCmd != "" {
+		if opts.shard != "" {
+			return usageError(cmd, "shards are unsigned: --sign-cmd does not apply to --shard")
+		}
+		if err := release.ParseSignCmd(opts.signCmd); err != nil {
+			return usageError(cmd, "--sign-cmd: %v", err)
+		}
+		signCmd = &release.SignCmd{Line: opts.signCmd, Environ: s.Environ}
+	}
 	if err := prepareOutDir(opts.out, opts.clean); err != nil {
 		return err
 	}
@@ -189,8 +201,12 @@ func runRelease(cmd *cobra.Command, s *Streams, opts *releaseOptions, args []str
 	if err != nil {
 		return usageError(cmd, "%v", err)
 	}
-	out, err := release.Run(ctx, release.Options{Dir: opts.out, DocsDir: ".", Version: opts.version, SourceDate: date, Key: key}, builds)
+	out, err := release.Run(ctx, release.Options{Dir: opts.out, DocsDir: ".", Version: opts.version, SourceDate: date, Key: key, SignCmd: signCmd}, builds)
 	if err != nil {
+		var se *release.SignCmdError
+		if errors.As(err, &se) {
+			return &exitError{code: ExitFindings, msg: commandName(cmd) + ": " + err.Error()}
+		}
 		return err
 	}
 	return emit(cmd, s, &finding.Report{Findings: res.Findings(), Rules: matrix.Rules(), Facts: out}, format, failOn)

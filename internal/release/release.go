@@ -68,6 +68,9 @@ type Options struct {
 	// Key signs checksums.txt; nil leaves the release unsigned (a shard
 	// to merge, or a snapshot).
 	Key *minisign.PrivateKey
+	// SignCmd, when set, also signs checksums.txt with an external
+	// command into checksums.txt.sig.
+	SignCmd *SignCmd
 }
 
 // Result is what Run wrote.
@@ -90,6 +93,7 @@ type state struct {
 	manifest Artifact   // written by manifest
 	sums     []byte     // written by checksums
 	sig      *Artifact  // written by sign
+	extSig   *Artifact  // written by sign
 }
 
 // binary is an inspected build.
@@ -140,7 +144,7 @@ func Run(ctx context.Context, opts Options, builds []Build) (*Result, error) {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 	}
-	res := &Result{Dir: opts.Dir, Artifacts: st.all(), Signed: st.sig != nil}
+	res := &Result{Dir: opts.Dir, Artifacts: st.all(), Signed: st.sig != nil || st.extSig != nil}
 	if opts.Key != nil {
 		res.KeyID = keyID(opts.Key.ID())
 	}
@@ -286,6 +290,9 @@ func (st *state) all() []Artifact {
 	if st.sig != nil {
 		out = append(out, *st.sig)
 	}
+	if st.extSig != nil {
+		out = append(out, *st.extSig)
+	}
 	return out
 }
 
@@ -295,6 +302,9 @@ func manifestStep(_ context.Context, st *state) error {
 		// The signature is listed before it exists: the manifest is
 		// covered by the checksums the signature signs.
 		arts = append(arts, Artifact{Name: ChecksumsFile + SignatureSuffix, Path: ChecksumsFile + SignatureSuffix, Type: TypeSignature})
+	}
+	if st.opts.SignCmd != nil {
+		arts = append(arts, Artifact{Name: ChecksumsFile + SignCmdSuffix, Path: ChecksumsFile + SignCmdSuffix, Type: TypeSignature})
 	}
 	data, err := json.MarshalIndent(arts, "", "  ")
 	if err != nil {
@@ -321,15 +331,21 @@ func checksumsStep(_ context.Context, st *state) error {
 	return writeFileAtomic(filepath.Join(st.opts.Dir, ChecksumsFile), st.sums, 0o644)
 }
 
-func signStep(_ context.Context, st *state) error {
-	if st.opts.Key == nil {
-		return nil
+func signStep(ctx context.Context, st *state) error {
+	if st.opts.Key != nil {
+		sig := sign(*st.opts.Key, st.sums, ChecksumsFile, st.opts.SourceDate)
+		name := ChecksumsFile + SignatureSuffix
+		if err := writeFileAtomic(filepath.Join(st.opts.Dir, name), sig, 0o644); err != nil {
+			return err
+		}
+		st.sig = &Artifact{Name: name, Path: name, Type: TypeSignature}
 	}
-	sig := sign(*st.opts.Key, st.sums, ChecksumsFile, st.opts.SourceDate)
-	name := ChecksumsFile + SignatureSuffix
-	if err := writeFileAtomic(filepath.Join(st.opts.Dir, name), sig, 0o644); err != nil {
-		return err
+	if st.opts.SignCmd != nil {
+		name, err := runSignCmd(ctx, *st.opts.SignCmd, st.opts.Dir, ChecksumsFile)
+		if err != nil {
+			return err
+		}
+		st.extSig = &Artifact{Name: name, Path: name, Type: TypeSignature}
 	}
-	st.sig = &Artifact{Name: name, Path: name, Type: TypeSignature}
 	return nil
 }

@@ -3,6 +3,7 @@ package release
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // WriteText prints the artifacts of a release, one per line, and how it
@@ -17,9 +18,18 @@ func (r *Result) WriteText(w io.Writer, _ bool) error {
 			return err
 		}
 	}
+	var signed []string
+	if r.KeyID != "" {
+		signed = append(signed, "signed with key "+r.KeyID)
+	}
+	for _, a := range r.Artifacts {
+		if a.Type == TypeSignature && strings.HasSuffix(a.Path, SignCmdSuffix) {
+			signed = append(signed, "signed by the signing command in "+a.Path)
+		}
+	}
 	sig := "unsigned"
-	if r.Signed {
-		sig = "signed with key " + r.KeyID
+	if len(signed) > 0 {
+		sig = strings.Join(signed, ", ")
 	}
 	_, err := fmt.Fprintf(w, "%d artifacts in %s, %s\n", len(r.Artifacts), r.Dir, sig)
 	return err

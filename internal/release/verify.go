@@ -83,20 +83,22 @@ func Verify(opts VerifyOptions) (*Verification, error) {
 			v.add(RuleChecksum, s.Name, "SHA-256 is %s, %s says %s", got, ChecksumsFile, s.Hex)
 		}
 	}
-	checkUnlisted(v, opts.Dir, listed)
 	if _, ok := listed[ArtifactsFile]; !ok {
 		v.add(RuleManifest, ArtifactsFile, "not listed in %s", ChecksumsFile)
 	}
 	data, err := os.ReadFile(filepath.Join(opts.Dir, ArtifactsFile))
 	if err != nil {
+		checkUnlisted(v, opts.Dir, listed, nil)
 		v.add(RuleManifest, ArtifactsFile, "cannot be read: %v", unwrapPath(err))
 		return v, nil
 	}
 	arts, err := ParseArtifacts(bytes.NewReader(data))
 	if err != nil {
+		checkUnlisted(v, opts.Dir, listed, nil)
 		v.add(RuleManifest, ArtifactsFile, "%v", err)
 		return v, nil
 	}
+	checkUnlisted(v, opts.Dir, listed, arts)
 	verifyArtifacts(v, opts.Dir, arts, listed)
 	return v, nil
 }
@@ -215,8 +217,16 @@ func checkArchive(v *Verification, a Artifact, file string, binaries map[string]
 	}
 }
 
-// checkUnlisted warns about regular files no checksum covers.
-func checkUnlisted(v *Verification, dir string, listed map[string]string) {
+// checkUnlisted warns about regular files no checksum covers, except
+// the signatures of checksums.txt: minisign's and any artifacts.json
+// lists (a signing command's), which cannot be covered by what they sign.
+func checkUnlisted(v *Verification, dir string, listed map[string]string, arts []Artifact) {
+	sigs := map[string]bool{ChecksumsFile + SignatureSuffix: true}
+	for _, a := range arts {
+		if a.Type == TypeSignature && strings.HasPrefix(a.Path, ChecksumsFile+".") {
+			sigs[a.Path] = true
+		}
+	}
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return nil
@@ -226,7 +236,7 @@ func checkUnlisted(v *Verification, dir string, listed map[string]string) {
 			return nil
 		}
 		rel = filepath.ToSlash(rel)
-		if rel == ChecksumsFile || rel == ChecksumsFile+SignatureSuffix || listed[rel] != "" || strings.HasPrefix(filepath.Base(rel), ".") {
+		if rel == ChecksumsFile || sigs[rel] || listed[rel] != "" || strings.HasPrefix(filepath.Base(rel), ".") {
 			return nil
 		}
 		v.add(RuleUnlisted, rel, "not listed in %s", ChecksumsFile)
