@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -9,15 +10,18 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/goport/goport/internal/finding"
 )
 
 // indexCacheVersion changes whenever the cached layout or the indexing
 // changes, so an old cache is never misread.
-const indexCacheVersion = 1
+const indexCacheVersion = 2
 
 // stamp identifies one runbook file's content cheaply.
 type stamp struct {
@@ -59,6 +63,8 @@ func LoadIndex(cacheFile string, sources ...Source) (*Index, *Store, error) {
 func stampSources(sources []Source) ([]stamp, error) {
 	var stamps []stamp
 	for _, src := range sources {
+		first := len(stamps)
+		var entries []fs.DirEntry
 		err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -66,89 +72,171 @@ func stampSources(sources []Source) ([]stamp, error) {
 			if d.IsDir() || filepath.Ext(p) != ".md" {
 				return nil
 			}
-			st := stamp{Source: src.Name, Name: p}
-			if src.Builtin {
-				data, err := fs.ReadFile(src.FS, p)
-				if err != nil {
-					return err
-				}
-				st.Sum = sha256.Sum256(data)
-			} else {
-				info, err := d.Info()
-				if err != nil {
-					return err
-				}
-				st.Size, st.ModTime = info.Size(), info.ModTime().UnixNano()
-			}
-			stamps = append(stamps, st)
+			stamps = append(stamps, stamp{Source: src.Name, Name: p})
+			entries = append(entries, d)
 			return nil
 		})
 		if err != nil {
+			return nil, err
+		}
+		if err := fillStamps(src, stamps[first:], entries); err != nil {
 			return nil, err
 		}
 	}
 	return stamps, nil
 }
 
+// fillStamps hashes (built-in) or stats (team runbooks) each file. The
+// stats are one system call per file, by far the largest cost of a cached
+// search over a big knowledge base, so they run in parallel.
+func fillStamps(src Source, stamps []stamp, entries []fs.DirEntry) error {
+	workers := min(runtime.GOMAXPROCS(0), len(stamps)/256+1)
+	var g errgroup.Group
+	for w := range workers {
+		g.Go(func() error {
+			for i := w; i < len(stamps); i += workers {
+				st := &stamps[i]
+				if src.Builtin {
+					data, err := fs.ReadFile(src.FS, st.Name)
+					if err != nil {
+						return err
+					}
+					st.Sum = sha256.Sum256(data)
+					continue
+				}
+				info, err := entries[i].Info()
+				if err != nil {
+					return err
+				}
+				st.Size, st.ModTime = info.Size(), info.ModTime().UnixNano()
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// readIndexCache checks that the cache at path was built from exactly
+// stamps and that its layout is sound, without decoding it: a search needs
+// the postings of its few words and the runbooks they hit, not all 10,000,
+// so those are decoded on demand by cachedIndex.
 func readIndexCache(path string, stamps []stamp) (*Index, bool) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, false
 	}
 	r := &cacheReader{b: data}
-	if r.str() != indexCacheMagic || r.uint() != indexCacheVersion || r.uint() != uint64(len(stamps)) {
+	if !r.strEq(indexCacheMagic) || r.uint() != indexCacheVersion || r.uint() != uint64(len(stamps)) {
 		return nil, false
 	}
 	for _, st := range stamps {
-		if r.str() != st.Source || r.str() != st.Name || r.uint() != uint64(st.Size) || r.uint() != uint64(st.ModTime) || r.str() != string(st.Sum[:]) {
+		if !r.strEq(st.Source) || !r.strEq(st.Name) || r.uint() != uint64(st.Size) || r.uint() != uint64(st.ModTime) || !r.strEq(string(st.Sum[:])) {
 			return nil, false
 		}
 	}
 	ndocs := r.uint()
-	if r.err || ndocs > uint64(len(data)) {
+	// Every record takes at least one byte, which bounds the counts.
+	if r.err || ndocs > uint64(len(data)-r.off) {
 		return nil, false
 	}
-	ix := &Index{docs: make([]*Runbook, ndocs), postings: map[string][]posting{}}
-	for i := range ix.docs {
-		rb := &Runbook{ID: r.str(), Title: r.str(), Severity: finding.Severity(r.uint())}
-		rb.Created = time.Unix(int64(r.uint())-1<<40, 0).UTC()
-		rb.Updated = time.Unix(int64(r.uint())-1<<40, 0).UTC()
-		if rb.Created.Unix() == zeroUnix {
-			rb.Created = time.Time{}
-		}
-		if rb.Updated.Unix() == zeroUnix {
-			rb.Updated = time.Time{}
-		}
-		for range r.uint() {
-			rb.Tags = append(rb.Tags, r.str())
-			if r.err {
-				return nil, false
-			}
-		}
-		ix.docs[i] = rb
-	}
-	nterms := r.uint()
-	for range nterms {
-		term := r.str()
-		n := r.uint()
-		if r.err || n > uint64(len(data)) {
+	c := &cachedIndex{b: data, docOff: make([]int, ndocs)}
+	for i := range c.docOff {
+		c.docOff[i] = r.off
+		r.skipStr()
+		r.skipStr()
+		r.uint()
+		r.uint()
+		r.uint()
+		ntags := r.uint()
+		if r.err || ntags > uint64(len(data)-r.off) {
 			return nil, false
 		}
-		ps := make([]posting, n)
+		for range ntags {
+			r.skipStr()
+		}
+	}
+	nterms := r.uint()
+	if r.err || nterms > uint64(len(data)-r.off) {
+		return nil, false
+	}
+	c.termOff = make([]int, nterms)
+	var prev []byte
+	for i := range c.termOff {
+		c.termOff[i] = r.off
+		term := r.bytes()
+		// Terms are sorted and unique so that lookups can bisect.
+		if i > 0 && bytes.Compare(prev, term) >= 0 {
+			return nil, false
+		}
+		prev = term
+		n := r.uint()
+		if r.err || n > uint64(len(data)-r.off) {
+			return nil, false
+		}
 		doc := uint64(0)
-		for j := range ps {
+		for range n {
 			doc += r.uint()
+			r.uint()
 			if doc >= ndocs {
 				return nil, false
 			}
-			ps[j] = posting{Doc: int32(doc), Weight: float32(r.uint())}
 		}
-		ix.postings[term] = ps
 	}
 	if r.err || r.off != len(data) {
 		return nil, false
 	}
-	return ix, true
+	return &Index{cached: c}, true
+}
+
+// cachedIndex is an index read from a cache file that readIndexCache has
+// validated; records are decoded from b at their offsets when asked for.
+type cachedIndex struct {
+	b       []byte
+	docOff  []int
+	termOff []int
+}
+
+func (c *cachedIndex) doc(i int) *Runbook {
+	r := &cacheReader{b: c.b, off: c.docOff[i]}
+	rb := &Runbook{ID: r.str(), Title: r.str(), Severity: finding.Severity(r.uint())}
+	rb.Created = time.Unix(int64(r.uint())-1<<40, 0).UTC()
+	rb.Updated = time.Unix(int64(r.uint())-1<<40, 0).UTC()
+	if rb.Created.Unix() == zeroUnix {
+		rb.Created = time.Time{}
+	}
+	if rb.Updated.Unix() == zeroUnix {
+		rb.Updated = time.Time{}
+	}
+	for range r.uint() {
+		if r.err {
+			break
+		}
+		rb.Tags = append(rb.Tags, r.str())
+	}
+	return rb
+}
+
+func (c *cachedIndex) postings(term string) []posting {
+	k, found := slices.BinarySearchFunc(c.termOff, term, func(off int, term string) int {
+		r := &cacheReader{b: c.b, off: off}
+		return bytes.Compare(r.bytes(), []byte(term))
+	})
+	if !found {
+		return nil
+	}
+	r := &cacheReader{b: c.b, off: c.termOff[k]}
+	r.skipStr()
+	n := r.uint()
+	if r.err || n > uint64(len(c.b)) {
+		return nil
+	}
+	ps := make([]posting, n)
+	doc := uint64(0)
+	for j := range ps {
+		doc += r.uint()
+		ps[j] = posting{Doc: int32(doc), Weight: float32(r.uint())}
+	}
+	return ps
 }
 
 // zeroUnix is time.Time{}.Unix(), stored for "no date".
@@ -171,16 +259,27 @@ func (r *cacheReader) uint() uint64 {
 	return v
 }
 
-func (r *cacheReader) str() string {
+// bytes returns the next length-prefixed string without copying it.
+func (r *cacheReader) bytes() []byte {
 	n := r.uint()
 	if r.err || n > uint64(len(r.b)-r.off) {
 		r.err = true
 		r.off = len(r.b)
-		return ""
+		return nil
 	}
-	s := string(r.b[r.off : r.off+int(n)])
+	b := r.b[r.off : r.off+int(n)]
 	r.off += int(n)
-	return s
+	return b
+}
+
+func (r *cacheReader) str() string { return string(r.bytes()) }
+
+func (r *cacheReader) skipStr() { r.bytes() }
+
+// strEq reports whether the next string is s, without allocating.
+func (r *cacheReader) strEq(s string) bool {
+	b := r.bytes()
+	return !r.err && string(b) == s
 }
 
 // writeIndexCache saves the index atomically: a temporary file renamed

@@ -31,6 +31,30 @@ type Hit struct {
 type Index struct {
 	docs     []*Runbook
 	postings map[string][]posting
+	// cached, when set, replaces docs and postings: an index read from the
+	// cache file decodes only what a search touches.
+	cached *cachedIndex
+}
+
+func (ix *Index) len() int {
+	if ix.cached != nil {
+		return len(ix.cached.docOff)
+	}
+	return len(ix.docs)
+}
+
+func (ix *Index) doc(i int) *Runbook {
+	if ix.cached != nil {
+		return ix.cached.doc(i)
+	}
+	return ix.docs[i]
+}
+
+func (ix *Index) lookup(term string) []posting {
+	if ix.cached != nil {
+		return ix.cached.postings(term)
+	}
+	return ix.postings[term]
 }
 
 type posting struct {
@@ -97,13 +121,13 @@ func (ix *Index) Search(q Query) []Hit {
 	scores := map[int]float64{}
 	terms := Tokenize(q.Text)
 	if len(terms) == 0 {
-		for i := range ix.docs {
+		for i := range ix.len() {
 			scores[i] = 0
 		}
 	}
 	for n, term := range slices.Compact(slices.Sorted(slices.Values(terms))) {
-		ps := ix.postings[term]
-		idf := math.Log(1 + float64(len(ix.docs))/float64(1+len(ps)))
+		ps := ix.lookup(term)
+		idf := math.Log(1 + float64(ix.len())/float64(1+len(ps)))
 		next := map[int]float64{}
 		for _, p := range ps {
 			if prev, ok := scores[int(p.Doc)]; ok || n == 0 {
@@ -117,7 +141,7 @@ func (ix *Index) Search(q Query) []Hit {
 	}
 	var hits []Hit
 	for i, score := range scores {
-		rb := ix.docs[i]
+		rb := ix.doc(i)
 		if q.matches(rb) {
 			hits = append(hits, Hit{Runbook: rb, Score: math.Round(score*1000) / 1000})
 		}
