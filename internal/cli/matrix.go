@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/goport/goport/internal/config"
 	"github.com/goport/goport/internal/cross"
@@ -229,7 +232,11 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 		Dir:    ".", Environ: s.Environ, GoEnv: env, OutDir: opts.out, Jobs: opts.jobs, Check: opts.check,
 		Patterns: args, NoTrimpath: opts.noTrimpath, LDFlags: opts.ldflags, Tags: opts.tags, GlibcMax: opts.glibcMax,
 		RunArgs: in.runArgs, RunTimeout: opts.runTimeout, Cross: inv,
-		Progress: func(p matrix.PairResult) { printProgress(s, p) },
+	}
+	if live := newLiveProgress(s); live != nil {
+		ropts.Events = live.handle
+	} else {
+		ropts.Progress = func(p matrix.PairResult) { printProgress(s, p) }
 	}
 	if opts.isolateCache {
 		ropts.CacheRoot = opts.cacheRoot
@@ -317,6 +324,122 @@ func printProgress(s *Streams, p matrix.PairResult) {
 		detail = strings.SplitN(p.Reason, "\n", 2)[0]
 	}
 	fmt.Fprintf(s.Err, "%-11s %-16s %s  %s\n", p.Status, p.Target, p.Package, detail)
+}
+
+// liveProgress keeps one status line per target on a terminal and
+// redraws them in place with ANSI cursor movement on every event. It
+// draws only when an event arrives, so it needs no ticker goroutine
+// and nothing to stop when the run ends or is interrupted.
+type liveProgress struct {
+	w     io.Writer
+	color bool
+	width int
+	rows  []*targetRow
+	index map[target.Target]int
+	drawn int // lines written by the last redraw
+}
+
+type targetRow struct {
+	target  target.Target
+	total   int
+	running []string // packages being built, in start order
+	counts  map[matrix.Status]int
+}
+
+// newLiveProgress returns a live display when stderr is a terminal
+// that can move its cursor (not TERM=dumb), or nil: then progress is one
+// line per finished pair.
+func newLiveProgress(s *Streams) *liveProgress {
+	f, ok := s.Err.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) || s.Getenv("TERM") == "dumb" {
+		return nil
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		width = 0
+	}
+	return newLiveProgressTo(f, width, s.Getenv("NO_COLOR") == "")
+}
+
+// newLiveProgressTo draws on w, cutting lines to width columns (none
+// when width < 1) so that no line wraps and breaks the cursor arithmetic.
+func newLiveProgressTo(w io.Writer, width int, color bool) *liveProgress {
+	return &liveProgress{w: w, color: color, width: width, index: map[target.Target]int{}}
+}
+
+func (l *liveProgress) handle(ev matrix.Event) {
+	i, ok := l.index[ev.Pair.Target]
+	if !ok {
+		i = len(l.rows)
+		l.index[ev.Pair.Target] = i
+		l.rows = append(l.rows, &targetRow{target: ev.Pair.Target, counts: map[matrix.Status]int{}})
+	}
+	row := l.rows[i]
+	switch ev.Kind {
+	case matrix.Queued:
+		row.total++
+		return // the first Started or Finished draws the whole table
+	case matrix.Started:
+		row.running = append(row.running, ev.Pair.Package)
+	case matrix.Finished:
+		row.running = slices.DeleteFunc(row.running, func(p string) bool { return p == ev.Pair.Package })
+		row.counts[ev.Result.Status]++
+	}
+	l.redraw()
+}
+
+func (l *liveProgress) redraw() {
+	var b strings.Builder
+	if l.drawn > 0 {
+		fmt.Fprintf(&b, "\x1b[%dA", l.drawn)
+	}
+	for _, r := range l.rows {
+		b.WriteString("\r\x1b[2K")
+		b.WriteString(l.line(r))
+		b.WriteString("\n")
+	}
+	l.drawn = len(l.rows)
+	_, _ = io.WriteString(l.w, b.String())
+}
+
+func (l *liveProgress) line(r *targetRow) string {
+	done := 0
+	for _, n := range r.counts {
+		done += n
+	}
+	var parts []string
+	for _, st := range []matrix.Status{matrix.OK, matrix.Failed, matrix.Skipped, matrix.Interrupted} {
+		if n := r.counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	state := "waiting"
+	switch {
+	case done == r.total:
+		state = "done"
+	case len(r.running) > 0:
+		names := make([]string, len(r.running))
+		for i, p := range r.running {
+			names[i] = path.Base(p)
+		}
+		state = "building " + strings.Join(names, ", ")
+	}
+	text := fmt.Sprintf("%-16s %d/%d %s", r.target, done, r.total, state)
+	if len(parts) > 0 {
+		text += " (" + strings.Join(parts, ", ") + ")"
+	}
+	if runes := []rune(text); l.width > 0 && len(runes) > l.width-1 {
+		text = string(runes[:max(0, l.width-1)])
+	}
+	if l.color {
+		switch {
+		case r.counts[matrix.Failed]+r.counts[matrix.Interrupted] > 0:
+			text = "\x1b[31m" + text + "\x1b[0m"
+		case done == r.total:
+			text = "\x1b[32m" + text + "\x1b[0m"
+		}
+	}
+	return text
 }
 
 func reportMatrix(cmd *cobra.Command, s *Streams, res *matrix.Result, in *matrixInputs, opts *matrixOptions) error {

@@ -389,6 +389,60 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestEvents checks the event stream a progress display relies on: every
+// pair queued before any starts, each built pair started before it
+// finishes, a pair skipped at planning finished without starting, and
+// one Finished per pair of the result.
+func TestEvents(t *testing.T) {
+	t.Parallel()
+	dir := writeModule(t, map[string]string{"cmd/hello/main.go": hello, "cmd/linuxonly/main_linux.go": "package main\n\nfunc main() {}\n"})
+	targets, _ := target.ParseList("linux/amd64,windows/amd64")
+	var events []string
+	res, err := matrix(t, context.Background(), dir, targets, CgoOff, func(o *Options) {
+		o.Events = func(ev Event) {
+			s := string(ev.Kind) + " " + ev.Pair.Target.String() + " " + ev.Pair.Package
+			if (ev.Kind == Finished) != (ev.Result != nil) {
+				t.Errorf("%s: Result = %v", s, ev.Result)
+			}
+			if ev.Result != nil {
+				s += " " + string(ev.Result.Status)
+			}
+			events = append(events, s)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) < 4 {
+		t.Fatalf("events = %q", events)
+	}
+	queued := events[:len(res.Pairs)]
+	var wantQueued []string
+	for _, p := range res.Pairs {
+		wantQueued = append(wantQueued, "queued "+p.Target.String()+" "+p.Package)
+	}
+	if diff := cmp.Diff(wantQueued, queued); diff != "" {
+		t.Errorf("queued events (-want +got):\n%s", diff)
+	}
+	// Order between pairs depends on scheduling; per pair it must not.
+	perPair := map[string][]string{}
+	for _, e := range events[len(res.Pairs):] {
+		kind, rest, _ := strings.Cut(e, " ")
+		f := strings.Fields(rest)
+		perPair[f[0]+" "+f[1]] = append(perPair[f[0]+" "+f[1]], kind+" "+strings.Join(f[2:], " "))
+	}
+	mod := "example.com/m/cmd/"
+	want := map[string][]string{
+		"linux/amd64 " + mod + "hello":       {"started ", "finished ok"},
+		"windows/amd64 " + mod + "hello":     {"started ", "finished ok"},
+		"linux/amd64 " + mod + "linuxonly":   {"started ", "finished ok"},
+		"windows/amd64 " + mod + "linuxonly": {"finished skipped"},
+	}
+	if diff := cmp.Diff(want, perPair); diff != "" {
+		t.Errorf("events per pair (-want +got):\n%s\nall: %q", diff, events)
+	}
+}
+
 func TestShardsPartitionThePlan(t *testing.T) {
 	t.Parallel()
 	dir := writeModule(t, map[string]string{"cmd/a/main.go": hello, "cmd/b/main.go": linuxonly})

@@ -108,6 +108,29 @@ type Options struct {
 	Triage *triage.Engine
 	// Progress is called once per finished pair, never concurrently.
 	Progress func(PairResult)
+	// Events, when set, receives every step of the run, never
+	// concurrently: one Queued per pair before any work starts, then
+	// Started when a pair's go command starts and Finished when the pair
+	// is done. Pairs skipped or failed at planning, or not started after
+	// an interrupt, are Finished without being Started.
+	Events func(Event)
+}
+
+// EventKind is the kind of an Event.
+type EventKind string
+
+const (
+	Queued   EventKind = "queued"
+	Started  EventKind = "started"
+	Finished EventKind = "finished"
+)
+
+// Event is one step of a run, for live progress displays.
+type Event struct {
+	Kind EventKind
+	Pair Pair
+	// Result is set on Finished.
+	Result *PairResult
 }
 
 // Result is the outcome of a matrix run.
@@ -161,6 +184,16 @@ func Run(ctx context.Context, opts Options, plan *Plan) (*Result, error) {
 	}
 	res.Pairs = make([]PairResult, len(pairs))
 	var mu sync.Mutex
+	emit := func(ev Event) {
+		if opts.Events != nil {
+			opts.Events(ev)
+		}
+	}
+	started := func(p Pair) {
+		mu.Lock()
+		defer mu.Unlock()
+		emit(Event{Kind: Started, Pair: p})
+	}
 	done := func(i int, pr PairResult) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -168,12 +201,16 @@ func Run(ctx context.Context, opts Options, plan *Plan) (*Result, error) {
 		if opts.Progress != nil {
 			opts.Progress(pr)
 		}
+		emit(Event{Kind: Finished, Pair: pr.Pair, Result: &pr})
+	}
+	for _, p := range pairs {
+		emit(Event{Kind: Queued, Pair: p})
 	}
 	var g errgroup.Group
 	g.SetLimit(max(1, opts.Jobs))
 	for i, p := range pairs {
 		g.Go(func() error {
-			done(i, runPair(ctx, opts, p))
+			done(i, runPair(ctx, opts, p, started))
 			return nil
 		})
 	}
@@ -205,7 +242,7 @@ func checkPairs(plan *Plan, patterns []string) []Pair {
 	return out
 }
 
-func runPair(ctx context.Context, opts Options, p Pair) PairResult {
+func runPair(ctx context.Context, opts Options, p Pair, started func(Pair)) PairResult {
 	pr := PairResult{Pair: p, CacheKey: CacheKey(opts.GoEnv.Version(), p)}
 	switch {
 	case p.Skip != "":
@@ -218,6 +255,7 @@ func runPair(ctx context.Context, opts Options, p Pair) PairResult {
 		pr.Status, pr.Reason = Interrupted, "not started"
 		return pr
 	}
+	started(p)
 	if opts.Check {
 		return check(ctx, opts, pr)
 	}
