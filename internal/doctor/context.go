@@ -131,19 +131,15 @@ func (s Setting) Evidence() finding.Evidence {
 // `go env` reported as the default. An empty environment value counts as
 // unset, as it does for the go command.
 func (c *Context) Setting(key string) Setting {
-	if v, _ := goenv.Getenv(c.Environ, key); v != "" {
-		return Setting{Key: key, Value: v, Source: "environment"}
+	settings := goenv.Settings{Environ: c.Environ, EnvFile: c.EnvFile, GorootEnv: c.GorootEnv}
+	switch v, source, line := settings.Lookup(key); source {
+	case "":
+		return Setting{Key: key, Value: c.Go.Get(key), Source: "default"}
+	case "environment":
+		return Setting{Key: key, Value: v, Source: source}
+	default:
+		return Setting{Key: key, Value: v, Source: source, Location: &finding.Location{Path: source, Line: line}}
 	}
-	for _, f := range []*goenv.EnvFile{c.EnvFile, c.GorootEnv} {
-		if f == nil {
-			continue
-		}
-		if v, ok := f.Vars[key]; ok {
-			return Setting{Key: key, Value: v, Source: f.Path,
-				Location: &finding.Location{Path: f.Path, Line: f.Line[key]}}
-		}
-	}
-	return Setting{Key: key, Value: c.Go.Get(key), Source: "default"}
 }
 
 // Getenv returns a process environment variable.
@@ -207,44 +203,12 @@ func Gather(ctx context.Context, opts Options) (*Context, error) {
 }
 
 func (c *Context) loadEnvFiles() error {
-	path := ""
-	if v, ok := goenv.Getenv(c.Environ, "GOENV"); ok {
-		path = v
-	} else if c.Go != nil {
-		path = c.Go.Get("GOENV")
-	} else if dir, err := userConfigDir(c.Environ); err == nil {
-		path = filepath.Join(dir, "go", "env")
-	}
-	f, err := goenv.ReadEnvFile(path)
+	settings, err := goenv.LoadSettings(c.Environ, c.Go)
 	if err != nil {
 		return err
 	}
-	c.EnvFile = f
-	if root := c.Go.Get("GOROOT"); root != "" {
-		g, err := goenv.ReadEnvFile(filepath.Join(root, "go.env"))
-		if err != nil {
-			return err
-		}
-		c.GorootEnv = g
-	}
+	c.EnvFile, c.GorootEnv = settings.EnvFile, settings.GorootEnv
 	return nil
-}
-
-// userConfigDir mirrors os.UserConfigDir for a given environment.
-func userConfigDir(environ []string) (string, error) {
-	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" || runtime.GOOS == "openbsd" || runtime.GOOS == "netbsd" {
-		if v, ok := goenv.Getenv(environ, "XDG_CONFIG_HOME"); ok && v != "" {
-			return v, nil
-		}
-	}
-	home, _ := goenv.Getenv(environ, "HOME")
-	if home == "" {
-		return "", errors.New("HOME is not set")
-	}
-	if runtime.GOOS == "darwin" {
-		return filepath.Join(home, "Library", "Application Support"), nil
-	}
-	return filepath.Join(home, ".config"), nil
 }
 
 // loadModule finds go.mod the way the go command does: in Dir or the
