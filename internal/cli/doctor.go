@@ -7,7 +7,6 @@ import (
 
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
-	"github.com/goport/goport/internal/target"
 )
 
 type doctorOptions struct {
@@ -39,18 +38,11 @@ func runDoctor(cmd *cobra.Command, s *Streams, opts *doctorOptions, args []strin
 	if err != nil {
 		return err
 	}
-	var targets []target.Target
-	for _, spec := range opts.targets {
-		t, err := target.Parse(spec)
-		if err != nil {
-			return usageError(cmd, "%v", err)
-		}
-		targets = append(targets, t)
+	targets, err := parseTargets(cmd, opts.targets)
+	if err != nil {
+		return err
 	}
-	dir := "."
-	if len(args) == 1 {
-		dir = args[0]
-	}
+	dir := dirArg(args)
 	c, err := doctor.Gather(cmd.Context(), doctor.Options{Dir: dir, Environ: s.Environ, Targets: targets})
 	if errors.Is(err, doctor.ErrNotDir) {
 		return usageError(cmd, "%v", err)

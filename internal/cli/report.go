@@ -5,6 +5,7 @@ import (
 
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/render"
+	"github.com/goport/goport/internal/target"
 )
 
 // reportFlags are the output flags every reporting command shares.
@@ -48,4 +49,25 @@ func emit(cmd *cobra.Command, s *Streams, r *finding.Report, format render.Forma
 		return errFindings
 	}
 	return nil
+}
+
+// parseTargets reads repeatable --target values; a bad one is a usage error.
+func parseTargets(cmd *cobra.Command, specs []string) ([]target.Target, error) {
+	var targets []target.Target
+	for _, spec := range specs {
+		t, err := target.Parse(spec)
+		if err != nil {
+			return nil, usageError(cmd, "%v", err)
+		}
+		targets = append(targets, t)
+	}
+	return targets, nil
+}
+
+// dirArg is the optional DIR argument of module commands.
+func dirArg(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return "."
 }

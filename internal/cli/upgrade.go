@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goport/goport/internal/finding"
-	"github.com/goport/goport/internal/target"
 	"github.com/goport/goport/internal/upgrade"
 )
 
@@ -63,18 +62,11 @@ func runUpgrade(cmd *cobra.Command, s *Streams, opts *upgradeOptions, args []str
 	if err != nil {
 		return err
 	}
-	var targets []target.Target
-	for _, spec := range opts.targets {
-		t, err := target.Parse(spec)
-		if err != nil {
-			return usageError(cmd, "%v", err)
-		}
-		targets = append(targets, t)
+	targets, err := parseTargets(cmd, opts.targets)
+	if err != nil {
+		return err
 	}
-	dir := "."
-	if len(args) == 1 {
-		dir = args[0]
-	}
+	dir := dirArg(args)
 	res, err := upgrade.Analyze(cmd.Context(), upgrade.Options{
 		Dir: dir, To: opts.to, Environ: s.Environ, Loops: !opts.noLoops, Vet: !opts.noVet, Targets: targets,
 	})
