@@ -21,18 +21,21 @@ import (
 
 // indexCacheVersion changes whenever the cached layout or the indexing
 // changes, so an old cache is never misread.
-const indexCacheVersion = 2
+const indexCacheVersion = 3
 
 // stamp identifies one runbook file's content cheaply.
 type stamp struct {
-	Source, Name string
-	Size         int64
-	ModTime      int64
-	Sum          [32]byte // content hash, for embedded files (no mtime)
+	Source  int // index in the sources
+	Builtin bool
+	Name    string
+	Size    int64
+	ModTime int64
+	Sum     [32]byte // content hash, for embedded files (no mtime)
 }
 
 // The cache file is a small binary format (gob was measured at several
-// times slower to decode for 10,000 runbooks): a header, the stamps, the
+// times slower to decode for 10,000 runbooks): a header, the source names,
+// the stamps (a hash for built-ins, size and mtime for files), the
 // documents and the postings, all as uvarints and length-prefixed strings.
 const indexCacheMagic = "goport-kb-index\n"
 
@@ -43,38 +46,48 @@ const indexCacheMagic = "goport-kb-index\n"
 // large knowledge base does not re-parse every file. The store is nil when
 // the cache answered; errors are those of a fresh load.
 func LoadIndex(cacheFile string, sources ...Source) (*Index, *Store, error) {
-	stamps, err := stampSources(sources)
-	if err != nil || cacheFile == "" {
+	if cacheFile == "" {
 		s := Load(sources...)
 		return NewIndex(s.Runbooks()), s, nil
 	}
-	if ix, ok := readIndexCache(cacheFile, stamps); ok {
+	// The cache is read while the runbooks are stat'ed: both wait on the
+	// kernel, and neither needs the other until they are compared.
+	cached := make(chan []byte, 1)
+	go func() {
+		data, _ := os.ReadFile(cacheFile)
+		cached <- data
+	}()
+	stamps, err := stampSources(sources)
+	data := <-cached
+	if err != nil {
+		s := Load(sources...)
+		return NewIndex(s.Runbooks()), s, nil
+	}
+	if ix, ok := parseIndexCache(data, sources, stamps); ok {
 		return ix, nil, nil
 	}
 	s := Load(sources...)
 	ix := NewIndex(s.Runbooks())
 	if len(s.Errors) == 0 {
 		// A failing cache write only costs speed next time.
-		_ = writeIndexCache(cacheFile, stamps, ix)
+		_ = writeIndexCache(cacheFile, sources, stamps, ix)
 	}
 	return ix, s, nil
 }
 
+// stampSources lists the *.md files of every source (a superset of what
+// Load reads) with what identifies their content. Directories are listed
+// in the order the file system gives, unsorted: the same unchanged
+// directory lists the same way, and a different order only costs a
+// rebuild of the cache, never a stale answer.
 func stampSources(sources []Source) ([]stamp, error) {
 	var stamps []stamp
-	for _, src := range sources {
+	for i, src := range sources {
 		first := len(stamps)
 		var entries []fs.DirEntry
-		err := fs.WalkDir(src.FS, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || filepath.Ext(p) != ".md" {
-				return nil
-			}
-			stamps = append(stamps, stamp{Source: src.Name, Name: p})
+		err := listMarkdown(src.FS, ".", func(name string, d fs.DirEntry) {
+			stamps = append(stamps, stamp{Source: i, Builtin: src.Builtin, Name: name})
 			entries = append(entries, d)
-			return nil
 		})
 		if err != nil {
 			return nil, err
@@ -84,6 +97,40 @@ func stampSources(sources []Source) ([]stamp, error) {
 		}
 	}
 	return stamps, nil
+}
+
+func listMarkdown(fsys fs.FS, dir string, add func(name string, d fs.DirEntry)) error {
+	f, err := fsys.Open(dir)
+	if err != nil {
+		return err
+	}
+	var entries []fs.DirEntry
+	if rd, ok := f.(fs.ReadDirFile); ok {
+		entries, err = rd.ReadDir(-1)
+	} else {
+		entries, err = fs.ReadDir(fsys, dir)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	for _, d := range entries {
+		name := d.Name()
+		if dir != "." {
+			name = dir + "/" + name
+		}
+		switch {
+		case d.IsDir():
+			if err := listMarkdown(fsys, name, add); err != nil {
+				return err
+			}
+		case filepath.Ext(name) == ".md":
+			add(name, d)
+		}
+	}
+	return nil
 }
 
 // fillStamps hashes (built-in) or stats (team runbooks) each file. The
@@ -105,6 +152,10 @@ func fillStamps(src Source, stamps []stamp, entries []fs.DirEntry) error {
 					continue
 				}
 				info, err := entries[i].Info()
+				if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+					// Load reads through the link: stamp what it reads.
+					info, err = fs.Stat(src.FS, st.Name)
+				}
 				if err != nil {
 					return err
 				}
@@ -116,21 +167,41 @@ func fillStamps(src Source, stamps []stamp, entries []fs.DirEntry) error {
 	return g.Wait()
 }
 
-// readIndexCache checks that the cache at path was built from exactly
-// stamps and that its layout is sound, without decoding it: a search needs
-// the postings of its few words and the runbooks they hit, not all 10,000,
-// so those are decoded on demand by cachedIndex.
-func readIndexCache(path string, stamps []stamp) (*Index, bool) {
+// readIndexCache reads the cache at path; see parseIndexCache.
+func readIndexCache(path string, sources []Source, stamps []stamp) (*Index, bool) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, false
 	}
+	return parseIndexCache(data, sources, stamps)
+}
+
+// parseIndexCache checks that the cache data was built from exactly
+// stamps and that its layout is sound, without decoding it: a search needs
+// the postings of its few words and the runbooks they hit, not all 10,000,
+// so those are decoded on demand by cachedIndex.
+func parseIndexCache(data []byte, sources []Source, stamps []stamp) (*Index, bool) {
 	r := &cacheReader{b: data}
-	if !r.strEq(indexCacheMagic) || r.uint() != indexCacheVersion || r.uint() != uint64(len(stamps)) {
+	if !r.strEq(indexCacheMagic) || r.uint() != indexCacheVersion || r.uint() != uint64(len(sources)) {
+		return nil, false
+	}
+	for _, src := range sources {
+		if !r.strEq(src.Name) {
+			return nil, false
+		}
+	}
+	if r.uint() != uint64(len(stamps)) {
 		return nil, false
 	}
 	for _, st := range stamps {
-		if !r.strEq(st.Source) || !r.strEq(st.Name) || r.uint() != uint64(st.Size) || r.uint() != uint64(st.ModTime) || !r.strEq(string(st.Sum[:])) {
+		if r.uint() != uint64(st.Source) || !r.strEq(st.Name) {
+			return nil, false
+		}
+		if st.Builtin {
+			if !r.strEq(string(st.Sum[:])) {
+				return nil, false
+			}
+		} else if r.uint() != uint64(st.Size) || r.uint() != uint64(st.ModTime) {
 			return nil, false
 		}
 	}
@@ -284,7 +355,7 @@ func (r *cacheReader) strEq(s string) bool {
 
 // writeIndexCache saves the index atomically: a temporary file renamed
 // over the old cache, so concurrent runs never read half a file.
-func writeIndexCache(path string, stamps []stamp, ix *Index) error {
+func writeIndexCache(path string, sources []Source, stamps []stamp, ix *Index) error {
 	var b []byte
 	str := func(s string) {
 		b = binary.AppendUvarint(b, uint64(len(s)))
@@ -293,13 +364,20 @@ func writeIndexCache(path string, stamps []stamp, ix *Index) error {
 	u := func(v uint64) { b = binary.AppendUvarint(b, v) }
 	str(indexCacheMagic)
 	u(indexCacheVersion)
+	u(uint64(len(sources)))
+	for _, src := range sources {
+		str(src.Name)
+	}
 	u(uint64(len(stamps)))
 	for _, st := range stamps {
-		str(st.Source)
+		u(uint64(st.Source))
 		str(st.Name)
-		u(uint64(st.Size))
-		u(uint64(st.ModTime))
-		str(string(st.Sum[:]))
+		if st.Builtin {
+			str(string(st.Sum[:]))
+		} else {
+			u(uint64(st.Size))
+			u(uint64(st.ModTime))
+		}
 	}
 	u(uint64(len(ix.docs)))
 	for _, rb := range ix.docs {

@@ -83,7 +83,7 @@ func FuzzReadIndexCache(f *testing.F) {
 		}
 		// Whatever passes validation must be searchable without a panic,
 		// including decoding every runbook (the empty query).
-		if ix, ok := readIndexCache(p, stamps); ok {
+		if ix, ok := readIndexCache(p, []Source{src}, stamps); ok {
 			ix.Search(Query{Text: "glibc rb-2026-00001 failure"})
 			ix.Search(Query{})
 		}
@@ -187,5 +187,33 @@ func TestCachedIndexMatchesFresh(t *testing.T) {
 		})); diff != "" {
 			t.Errorf("%+v: cached differs: %s", q, diff)
 		}
+	}
+}
+
+// TestLoadIndexCacheSymlink checks that editing the target of a linked
+// runbook is seen: Load reads through the link, so must the cache check.
+func TestLoadIndexCacheSymlink(t *testing.T) {
+	t.Parallel()
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	writeRunbooks(t, elsewhere, 1)
+	target := filepath.Join(elsewhere, "RB-2026-00001.md")
+	if err := os.Symlink(target, filepath.Join(dir, "linked.md")); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	cache := filepath.Join(t.TempDir(), "index")
+	src := Source{Name: dir, FS: os.DirFS(dir)}
+	if _, s, _ := LoadIndex(cache, src); s == nil {
+		t.Fatal("first load used a cache")
+	}
+	data, err := os.ReadFile(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, []byte(strings.Replace(string(data), "failure number", "zanzibar failure number", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix, _, _ := LoadIndex(cache, src)
+	if got := len(ix.Search(Query{Text: "zanzibar"})); got != 1 {
+		t.Errorf("edited link target: %d hits, want 1", got)
 	}
 }
