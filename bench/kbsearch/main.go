@@ -1,11 +1,14 @@
 // Command kbsearch measures `goport kb search` end to end over a generated
 // knowledge base of team runbooks:
 //
-//	go run ./bench/kbsearch [-n 10000] [-runs 5]
+//	go run ./bench/kbsearch [-n 10000] [-runs 5] [-peer /path/to/goport]
 //
 // It writes n runbooks into a temporary directory, then runs the real
 // binary once with an empty index cache (every file parsed) and runs more
-// times with the cache warm, printing wall and CPU time of each.
+// times with the cache warm, printing wall and CPU time of each and their
+// medians. With -peer, another goport binary (an older build, say) runs
+// alternately with the same knowledge base and its own cache, so both see
+// the same machine load, and the ratio of the medians is printed.
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,14 +25,15 @@ import (
 func main() {
 	n := flag.Int("n", 10000, "number of runbooks")
 	runs := flag.Int("runs", 5, "warm runs")
+	peer := flag.String("peer", "", "another goport binary to compare with")
 	flag.Parse()
-	if err := run(*n, *runs); err != nil {
+	if err := run(*n, *runs, *peer); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/kbsearch:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, runs int) error {
+func run(n, runs int, peer string) error {
 	dir, err := os.MkdirTemp("", "goport-kbsearch-")
 	if err != nil {
 		return err
@@ -42,25 +47,64 @@ func run(n, runs int) error {
 	if err := generate(kbDir, n); err != nil {
 		return err
 	}
-	cache := filepath.Join(dir, "cache")
+	bins := []string{goport}
+	if peer != "" {
+		bins = append(bins, peer)
+	}
 	fmt.Printf("%d runbooks\n", n)
+	walls := make([][]time.Duration, len(bins))
+	cpus := make([][]time.Duration, len(bins))
 	for i := range runs + 1 {
-		cmd := exec.Command(goport, "kb", "search", "--kb", kbDir, "glibc musl")
-		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "GOPORT_KB=")
-		start := time.Now()
-		out, err := cmd.Output()
-		wall := time.Since(start)
-		if err != nil {
-			return fmt.Errorf("kb search: %w", err)
+		for b, bin := range bins {
+			wall, cpu, hits, err := search(bin, kbDir, filepath.Join(dir, fmt.Sprint("cache", b)))
+			if err != nil {
+				return err
+			}
+			label := "warm"
+			if i == 0 {
+				label = "cold"
+			} else {
+				walls[b] = append(walls[b], wall)
+				cpus[b] = append(cpus[b], cpu)
+			}
+			fmt.Printf("%-5s %s: wall %7.1f ms  cpu %7.1f ms  %d hits\n", name(b), label, ms(wall), ms(cpu), hits)
 		}
-		label := "warm"
-		if i == 0 {
-			label = "cold"
-		}
-		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-		fmt.Printf("%s: wall %7.1f ms  cpu %7.1f ms  %d hits\n", label, ms(wall), ms(cpu), strings.Count(string(out), "\n"))
+	}
+	if runs == 0 {
+		return nil
+	}
+	for b := range bins {
+		fmt.Printf("%-5s warm median: wall %7.1f ms  cpu %7.1f ms\n", name(b), ms(median(walls[b])), ms(median(cpus[b])))
+	}
+	if peer != "" {
+		fmt.Printf("this/peer: wall %.2f  cpu %.2f\n",
+			float64(median(walls[0]))/float64(median(walls[1])), float64(median(cpus[0]))/float64(median(cpus[1])))
 	}
 	return nil
+}
+
+func name(b int) string { return [...]string{"this", "peer"}[b] }
+
+func search(bin, kbDir, cache string) (wall, cpu time.Duration, hits int, err error) {
+	cmd := exec.Command(bin, "kb", "search", "--kb", kbDir, "glibc musl")
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "GOPORT_KB=")
+	start := time.Now()
+	out, err := cmd.Output()
+	wall = time.Since(start)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("%s kb search: %w", bin, err)
+	}
+	cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return wall, cpu, strings.Count(string(out), "\n"), nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
