@@ -207,6 +207,10 @@ func runRelease(cmd *cobra.Command, s *Streams, opts *releaseOptions, args []str
 		if errors.As(err, &se) {
 			return &exitError{code: ExitFindings, msg: commandName(cmd) + ": " + err.Error()}
 		}
+		if errors.Is(err, context.Canceled) {
+			// As matrix: an interrupted run is a failed one, exit 1.
+			return &exitError{code: ExitFindings, msg: commandName(cmd) + ": interrupted: " + err.Error() + "; the files written are complete"}
+		}
 		return err
 	}
 	return emit(cmd, s, &finding.Report{Findings: res.Findings(), Rules: matrix.Rules(), Facts: out}, format, failOn)

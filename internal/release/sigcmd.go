@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/secret"
@@ -132,6 +133,9 @@ func runSignCmd(ctx context.Context, c SignCmd, dir, artifact string) (name stri
 	}
 	cmd := exec.CommandContext(ctx, bin, args[1:]...)
 	cmd.Env = c.Environ
+	// A command killed on interrupt may leave children holding its
+	// output open; stop waiting for them after a while.
+	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
