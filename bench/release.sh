@@ -14,6 +14,7 @@
 #
 #   bench/release.sh                       # goport's own ./cmd/goport at HEAD
 #   MODULE=/path/to/mod PKG=./cmd/x RUNS=5 COLD=1 bench/release.sh
+#   REV=abc123 bench/release.sh            # goport as of another commit (before/after)
 #   GORELEASER=1 bench/release.sh          # also time goreleaser release --snapshot
 #                                          # (installed through the module proxy)
 set -euo pipefail
@@ -29,7 +30,7 @@ trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 # A snapshot of the committed tree, so edits in progress neither break
 # nor skew the runs.
 mkdir "$work/src"
-git -C "$here" archive HEAD | tar -x -C "$work/src"
+git -C "$here" archive "${REV:-HEAD}" | tar -x -C "$work/src"
 MODULE=${MODULE:-$work/src}
 (cd "$work/src" && CGO_ENABLED=0 go build -o "$work/goport" ./cmd/goport)
 "$work/goport" keygen --unencrypted --key "$work/k.key" --pubkey "$work/k.pub" >/dev/null

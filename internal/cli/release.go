@@ -49,7 +49,12 @@ zip for Windows) with README/LICENSE files, fixed timestamps, owners and
 order; a CycloneDX SBOM per binary from its build information;
 artifacts.json (goreleaser's fields, plus each binary's ABI facts under
 extra.abi); checksums.txt in sha256sum format; and checksums.txt.minisig,
-a minisign signature.
+a minisign signature. --sign-cmd also signs checksums.txt with an
+external command such as gpg or cosign, run without a shell, writing
+checksums.txt.sig; its arguments may use {{.Artifact}} (the file to sign),
+{{.Signature}} (the file to write) and {{.Env.NAME}} (an environment
+variable, for secrets: never printed), e.g.
+  --sign-cmd 'gpg --batch --detach-sign --output {{.Signature}} {{.Artifact}}'
 
 Timestamps come from SOURCE_DATE_EPOCH, else the HEAD commit, so the same
 binaries always give byte-identical release files. The signing key's

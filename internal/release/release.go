@@ -155,29 +155,44 @@ func Run(ctx context.Context, opts Options, builds []Build) (*Result, error) {
 	return res, nil
 }
 
-func inspectStep(_ context.Context, st *state) error {
+func inspectStep(ctx context.Context, st *state) error {
 	seen := map[string]bool{}
 	for _, b := range st.builds {
 		if err := checkRelName(b.Path); err != nil {
 			return err
 		}
-		file := filepath.Join(st.opts.Dir, filepath.FromSlash(b.Path))
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return err
-		}
-		f, err := binfile.InspectReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			return fmt.Errorf("inspecting %s: %w", b.Path, err)
-		}
-		a := Artifact{Name: b.Name + b.Target.ExeSuffix(), Path: b.Path, Type: TypeBinary}
-		a.setTarget(b.Target)
-		a.Extra = Extra{Binary: b.Name, Ext: b.Target.ExeSuffix(), Checksum: "sha256:" + bytesSHA256(data), Package: b.Package, ABI: abiOf(f)}
 		if seen[archiveBase(st.opts.Version, b)] {
 			return fmt.Errorf("two binaries named %s for %s", b.Name, b.Target)
 		}
 		seen[archiveBase(st.opts.Version, b)] = true
-		st.binaries = append(st.binaries, binary{Artifact: a, facts: f, data: data})
+	}
+	// Each binary is read once, then hashed and inspected from memory;
+	// the binaries are independent, so in parallel.
+	st.binaries = make([]binary, len(st.builds))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, b := range st.builds {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			data, err := os.ReadFile(filepath.Join(st.opts.Dir, filepath.FromSlash(b.Path)))
+			if err != nil {
+				return err
+			}
+			f, err := binfile.InspectReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				return fmt.Errorf("inspecting %s: %w", b.Path, err)
+			}
+			a := Artifact{Name: b.Name + b.Target.ExeSuffix(), Path: b.Path, Type: TypeBinary}
+			a.setTarget(b.Target)
+			a.Extra = Extra{Binary: b.Name, Ext: b.Target.ExeSuffix(), Checksum: "sha256:" + bytesSHA256(data), Package: b.Package, ABI: abiOf(f)}
+			st.binaries[i] = binary{Artifact: a, facts: f, data: data}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if st.opts.DocsDir == "" {
 		return nil

@@ -146,10 +146,10 @@ func runSignCmd(ctx context.Context, c SignCmd, dir, artifact string) (name stri
 	}
 	data, err := os.ReadFile(tmpSig)
 	if err != nil {
-		return "", fmt.Errorf("signing command %q wrote no signature to {{.Signature}}", cmdName)
+		return "", &SignCmdError{msg: fmt.Sprintf("signing command %q wrote no signature to {{.Signature}}", cmdName)}
 	}
 	if len(data) == 0 {
-		return "", fmt.Errorf("signing command %q wrote an empty signature", cmdName)
+		return "", &SignCmdError{msg: fmt.Sprintf("signing command %q wrote an empty signature", cmdName)}
 	}
 	if err := writeFileAtomic(filepath.Join(dir, name), data, 0o644); err != nil {
 		return "", err
