@@ -87,7 +87,7 @@ temporary file, synced and renamed.`,
 
 func newReleaseMergeCmd(s *Streams) *cobra.Command {
 	var rf reportFlags
-	var out, signKey string
+	var out, signKey, signCmdLine string
 	var clean, snapshot bool
 	cmd := &cobra.Command{
 		Use:   "merge DIR...",
@@ -106,6 +106,13 @@ release, so the merged files equal those of an unsharded release.`,
 			if signKey == "" && !snapshot {
 				return usageError(cmd, "a release needs --sign-key (or --snapshot for an unsigned one)")
 			}
+			var signCmd *release.SignCmd
+			if signCmdLine != "" {
+				if err := release.ParseSignCmd(signCmdLine); err != nil {
+					return usageError(cmd, "--sign-cmd: %v", err)
+				}
+				signCmd = &release.SignCmd{Line: signCmdLine, Environ: s.Environ}
+			}
 			if err := prepareOutDir(out, clean); err != nil {
 				return err
 			}
@@ -119,8 +126,12 @@ release, so the merged files equal those of an unsharded release.`,
 			if err != nil {
 				return usageError(cmd, "%v", err)
 			}
-			res, err := release.Merge(ctx, release.MergeOptions{Parts: args, Dir: out, SourceDate: date, Key: key})
+			res, err := release.Merge(ctx, release.MergeOptions{Parts: args, Dir: out, SourceDate: date, Key: key, SignCmd: signCmd})
 			if err != nil {
+				var se *release.SignCmdError
+				if errors.As(err, &se) {
+					return &exitError{code: ExitFindings, msg: commandName(cmd) + ": " + err.Error()}
+				}
 				return err
 			}
 			return emit(cmd, s, &finding.Report{Facts: res}, format, failOn)
@@ -131,6 +142,7 @@ release, so the merged files equal those of an unsharded release.`,
 	cmd.Flags().BoolVar(&clean, "clean", false, "empty a non-empty release directory first")
 	cmd.Flags().StringVar(&signKey, "sign-key", "", "minisign private key that signs checksums.txt")
 	cmd.Flags().BoolVar(&snapshot, "snapshot", false, "allow an unsigned merged release")
+	cmd.Flags().StringVar(&signCmdLine, "sign-cmd", "", "also sign checksums.txt with this command, as in release")
 	return cmd
 }
 

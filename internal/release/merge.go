@@ -22,6 +22,8 @@ type MergeOptions struct {
 	Dir        string
 	SourceDate time.Time
 	Key        *minisign.PrivateKey
+	// SignCmd, when set, also signs checksums.txt with an external command.
+	SignCmd *SignCmd
 }
 
 // Merge joins the release directories of sharded runs into one release
@@ -34,7 +36,7 @@ func Merge(ctx context.Context, opts MergeOptions) (*Result, error) {
 	if len(opts.Parts) == 0 {
 		return nil, fmt.Errorf("nothing to merge")
 	}
-	st := &state{opts: Options{Dir: opts.Dir, SourceDate: opts.SourceDate, Key: opts.Key}}
+	st := &state{opts: Options{Dir: opts.Dir, SourceDate: opts.SourceDate, Key: opts.Key, SignCmd: opts.SignCmd}}
 	from := map[string]string{} // artifact path → part
 	for _, part := range opts.Parts {
 		v, err := Verify(VerifyOptions{Dir: part})
@@ -108,7 +110,7 @@ func Merge(ctx context.Context, opts MergeOptions) (*Result, error) {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 	}
-	res := &Result{Dir: opts.Dir, Artifacts: st.all(), Signed: st.sig != nil}
+	res := &Result{Dir: opts.Dir, Artifacts: st.all(), Signed: st.sig != nil || st.extSig != nil}
 	if opts.Key != nil {
 		res.KeyID = keyID(opts.Key.ID())
 	}
