@@ -7,6 +7,8 @@
 #
 #   bench/matrix.sh                      # goport's own ./cmd/goport at HEAD
 #   MODULE=/path/to/mod PKG=./cmd/x RUNS=5 COLD_RUNS=3 bench/matrix.sh
+#   GOPORT=/tmp/goport bench/matrix.sh    # measure this goport binary instead
+#   MODES=warm bench/matrix.sh            # only the warm (or cold) runs
 #
 # Both sides build with CGO_ENABLED=0 and -trimpath; goport also lists
 # packages per target and verifies every output, which the loop does not.
@@ -26,10 +28,15 @@ trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir "$work/src"
 git -C "$here" archive HEAD | tar -x -C "$work/src"
 MODULE=${MODULE:-$work/src}
-(cd "$work/src" && CGO_ENABLED=0 go build -o "$work/goport" ./cmd/goport)
+if [ -n "${GOPORT:-}" ]; then
+	cp "$GOPORT" "$work/goport"
+else
+	(cd "$work/src" && CGO_ENABLED=0 go build -o "$work/goport" ./cmd/goport)
+fi
+MODES=${MODES:-cold warm}
 mapfile -t targets < <(cd "$MODULE" && "$work/goport" targets --first-class | awk 'NR > 1 && $2 == "yes" { print $1 }')
 targets_csv=$(IFS=,; echo "${targets[*]}")
-echo "module $MODULE, package $PKG, ${#targets[@]} targets ($targets_csv), $COLD_RUNS cold and $RUNS warm runs, -j $JOBS, $(go version)"
+echo "module $MODULE, package $PKG, ${#targets[@]} targets ($targets_csv), $COLD_RUNS cold and $RUNS warm runs, -j $JOBS, $(go version), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 now() { date +%s.%N; }
 
@@ -60,12 +67,14 @@ time_one() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 declare -A result
-for mode in cold warm; do
+for mode in $MODES; do
 	for tool in loop_build matrix_build; do
 		times=()
-		warmcache="$work/cache-warm-$tool"
-		if [ "$mode" = warm ]; then
-			time_one "$tool" "$warmcache" >/dev/null # fill the cache once
+		# One warm cache for both sides, filled once by whichever runs
+		# first: the same cache state for both, and one cold fill less.
+		warmcache="$work/cache-warm"
+		if [ "$mode" = warm ] && [ ! -d "$warmcache" ]; then
+			time_one "$tool" "$warmcache" >/dev/null
 		fi
 		n=$RUNS
 		[ "$mode" = cold ] && n=$COLD_RUNS
@@ -79,13 +88,13 @@ for mode in cold warm; do
 			[ "$mode" = cold ] && { chmod -R u+w "$cache"; rm -rf "$cache"; }
 		done
 		result[$mode-$tool]=$(printf '%s\n' "${times[@]}" | median)
-		printf '%-5s %-13s runs: %s  median %.2fs\n' "$mode" "$tool" "${times[*]}" "${result[$mode-$tool]}"
+		printf '%-5s %-13s runs: %s  median %.2fs  (load average after: %s)\n' "$mode" "$tool" "${times[*]}" "${result[$mode-$tool]}" "$(cut -d' ' -f1 /proc/loadavg)"
 	done
 done
 
 echo
 printf '%-5s %10s %10s %8s %6s\n' mode loop matrix ratio goal
-for mode in cold warm; do
+for mode in $MODES; do
 	goal=0.85
 	[ "$mode" = warm ] && goal=1.10
 	l=${result[$mode-loop_build]} m=${result[$mode-matrix_build]}
