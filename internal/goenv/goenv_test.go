@@ -14,7 +14,17 @@ func TestLoadMatchesGoEnv(t *testing.T) {
 	if err != nil {
 		t.Skip("no go on PATH")
 	}
-	environ := []string{"PATH=" + filepath.Dir(gobin), "HOME=" + t.TempDir(), "GOFLAGS=-mod=mod", "GOTOOLCHAIN=auto"}
+	home := t.TempDir()
+	// GOTELEMETRY is read-only; the mode file is what turns telemetry off,
+	// so that no counter file is still being written during cleanup.
+	mode := filepath.Join(home, ".config", "go", "telemetry", "mode")
+	if err := os.MkdirAll(filepath.Dir(mode), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mode, []byte("off"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	environ := []string{"PATH=" + filepath.Dir(gobin), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "GOFLAGS=-mod=mod", "GOTOOLCHAIN=auto"}
 	env, err := Load(context.Background(), t.TempDir(), environ)
 	if err != nil {
 		t.Fatal(err)
