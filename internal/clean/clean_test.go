@@ -120,7 +120,10 @@ func newModule(t *testing.T) *module {
 	if err := os.Symlink(filepath.Join(m.outside, "arm64-binary"), filepath.Join(m.root, "binlink")); err != nil {
 		t.Fatal(err)
 	}
-	m.environ = []string{"HOME=" + filepath.Join(base, "home"), "PATH=" + os.Getenv("PATH")}
+	// Telemetry off through its mode file, so the go command writes no
+	// counter file that could race the temp-dir cleanup.
+	write(t, filepath.Join(base, "home", ".config", "go", "telemetry", "mode"), []byte("off"))
+	m.environ = []string{"HOME=" + filepath.Join(base, "home"), "XDG_CONFIG_HOME=" + filepath.Join(base, "home", ".config"), "PATH=" + os.Getenv("PATH")}
 	m.goEnv = &goenv.Env{Vars: map[string]string{"GOCACHE": filepath.Join(base, "gocache", "go-build"), "GOMODCACHE": filepath.Join(base, "gomodcache")}}
 	return m
 }

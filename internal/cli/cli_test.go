@@ -40,9 +40,19 @@ func TestStreamsColor(t *testing.T) {
 func testEnviron(t *testing.T, extra ...string) []string {
 	t.Helper()
 	home := t.TempDir()
+	// GOTELEMETRY is read-only; the mode file is what turns telemetry off,
+	// so that no counter file is still being written during cleanup.
+	mode := filepath.Join(home, ".config", "go", "telemetry", "mode")
+	if err := os.MkdirAll(filepath.Dir(mode), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mode, []byte("off"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
 		"GOENV=" + filepath.Join(home, "goenv"),
 		"GOCACHE=" + filepath.Join(home, "cache"),
 		"GOPATH=" + filepath.Join(home, "go"),
