@@ -45,6 +45,15 @@ func TestScript(t *testing.T) {
 			if err := os.MkdirAll(home, 0o777); err != nil {
 				return err
 			}
+			// GOTELEMETRY is read-only; the mode file is what turns telemetry
+			// off, so no counter file is written while the work dir is removed.
+			mode := filepath.Join(home, ".config", "go", "telemetry", "mode")
+			if err := os.MkdirAll(filepath.Dir(mode), 0o777); err != nil {
+				return err
+			}
+			if err := os.WriteFile(mode, []byte("off"), 0o666); err != nil {
+				return err
+			}
 			env.Setenv("HOME", home)
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 			env.Setenv("GOENV", filepath.Join(home, ".config", "go", "env"))
