@@ -11,6 +11,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/goport/goport/internal/testenv"
 )
 
 // TestMain lets the test binary double as goport: testscript copies it
@@ -45,13 +47,7 @@ func TestScript(t *testing.T) {
 			if err := os.MkdirAll(home, 0o777); err != nil {
 				return err
 			}
-			// GOTELEMETRY is read-only; the mode file is what turns telemetry
-			// off, so no counter file is written while the work dir is removed.
-			mode := filepath.Join(home, ".config", "go", "telemetry", "mode")
-			if err := os.MkdirAll(filepath.Dir(mode), 0o777); err != nil {
-				return err
-			}
-			if err := os.WriteFile(mode, []byte("off"), 0o666); err != nil {
+			if err := testenv.DisableTelemetry(home); err != nil {
 				return err
 			}
 			env.Setenv("HOME", home)

@@ -18,6 +18,7 @@ import (
 	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/matrix"
 	"github.com/goport/goport/internal/target"
+	"github.com/goport/goport/internal/testenv"
 )
 
 var host = target.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
@@ -120,9 +121,9 @@ func newModule(t *testing.T) *module {
 	if err := os.Symlink(filepath.Join(m.outside, "arm64-binary"), filepath.Join(m.root, "binlink")); err != nil {
 		t.Fatal(err)
 	}
-	// Telemetry off through its mode file, so the go command writes no
-	// counter file that could race the temp-dir cleanup.
-	write(t, filepath.Join(base, "home", ".config", "go", "telemetry", "mode"), []byte("off"))
+	if err := testenv.DisableTelemetry(filepath.Join(base, "home")); err != nil {
+		t.Fatal(err)
+	}
 	m.environ = []string{"HOME=" + filepath.Join(base, "home"), "XDG_CONFIG_HOME=" + filepath.Join(base, "home", ".config"), "PATH=" + os.Getenv("PATH")}
 	m.goEnv = &goenv.Env{Vars: map[string]string{"GOCACHE": filepath.Join(base, "gocache", "go-build"), "GOMODCACHE": filepath.Join(base, "gomodcache")}}
 	return m

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goport/goport/internal/testenv"
 )
 
 func TestStreamsColor(t *testing.T) {
@@ -40,13 +42,7 @@ func TestStreamsColor(t *testing.T) {
 func testEnviron(t *testing.T, extra ...string) []string {
 	t.Helper()
 	home := t.TempDir()
-	// GOTELEMETRY is read-only; the mode file is what turns telemetry off,
-	// so that no counter file is still being written during cleanup.
-	mode := filepath.Join(home, ".config", "go", "telemetry", "mode")
-	if err := os.MkdirAll(filepath.Dir(mode), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(mode, []byte("off"), 0o644); err != nil {
+	if err := testenv.DisableTelemetry(home); err != nil {
 		t.Fatal(err)
 	}
 	env := []string{

@@ -9,6 +9,7 @@ import (
 
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/testenv"
 )
 
 // realGoDir is the directory of the go command running the tests.
@@ -28,13 +29,7 @@ func realGoDir(t *testing.T) string {
 func healthyEnv(t *testing.T) []string {
 	t.Helper()
 	home := t.TempDir()
-	// GOTELEMETRY is read-only; the mode file is what turns telemetry off,
-	// so that no counter file is still being written during cleanup.
-	mode := filepath.Join(home, ".config", "go", "telemetry", "mode")
-	if err := os.MkdirAll(filepath.Dir(mode), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(mode, []byte("off"), 0o644); err != nil {
+	if err := testenv.DisableTelemetry(home); err != nil {
 		t.Fatal(err)
 	}
 	return []string{

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/goport/goport/internal/testenv"
 )
 
 func TestLoadMatchesGoEnv(t *testing.T) {
@@ -15,13 +17,7 @@ func TestLoadMatchesGoEnv(t *testing.T) {
 		t.Skip("no go on PATH")
 	}
 	home := t.TempDir()
-	// GOTELEMETRY is read-only; the mode file is what turns telemetry off,
-	// so that no counter file is still being written during cleanup.
-	mode := filepath.Join(home, ".config", "go", "telemetry", "mode")
-	if err := os.MkdirAll(filepath.Dir(mode), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(mode, []byte("off"), 0o644); err != nil {
+	if err := testenv.DisableTelemetry(home); err != nil {
 		t.Fatal(err)
 	}
 	environ := []string{"PATH=" + filepath.Dir(gobin), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "GOFLAGS=-mod=mod", "GOTOOLCHAIN=auto"}
