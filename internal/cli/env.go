@@ -134,6 +134,9 @@ func newEnvRestoreCmd(s *Streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "restore [BACKUP]",
 		Short: "Put a GOENV backup made by 'env init --apply' back (the newest by default)",
+		Long: `restore puts a GOENV backup made by 'env init --apply' back, the newest
+by default. The current file is saved as a backup first (unless it already
+matches), so running restore again undoes it.`,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			env, err := goenv.Load(cmd.Context(), ".", s.Environ)
@@ -148,9 +151,12 @@ func newEnvRestoreCmd(s *Streams) *cobra.Command {
 			if len(args) == 1 {
 				backup = args[0]
 			}
-			done, err := envinit.Restore(settings.EnvFile.Path, backup)
+			done, saved, err := envinit.Restore(settings.EnvFile.Path, backup, s.Now())
 			if err != nil {
 				return incomplete(cmd, err)
+			}
+			if saved != "" {
+				fmt.Fprintf(s.Out, "Saved the current file as %s.\n", saved)
 			}
 			fmt.Fprintf(s.Out, "Restored %s from %s.\n", settings.EnvFile.Path, done)
 			return nil

@@ -340,39 +340,54 @@ func globEscape(s string) string {
 }
 
 // Restore puts backup back as the GOENV file, atomically. With backup ""
-// the newest backup is used. It returns the backup restored.
-func Restore(envFile, backup string) (string, error) {
+// the newest backup is used. The current file is first saved as a backup
+// of its own (stamped with now) unless it already holds the backup's
+// content, so a restore can itself be undone and never loses settings
+// made since. It returns the backup restored and the one saved ("" when
+// none was needed).
+func Restore(envFile, backup string, now time.Time) (restored, saved string, err error) {
 	if envFile == "" || envFile == "off" {
-		return "", errors.New("GOENV is off: there is no GOENV file to restore")
+		return "", "", errors.New("GOENV is off: there is no GOENV file to restore")
 	}
 	if backup == "" {
 		list, err := Backups(envFile)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		if len(list) == 0 {
-			return "", fmt.Errorf("no backup of %s found (%s*)", envFile, filepath.Base(envFile)+BackupSuffix)
+			return "", "", fmt.Errorf("no backup of %s found (%s*)", envFile, filepath.Base(envFile)+BackupSuffix)
 		}
 		backup = list[len(list)-1]
 	}
 	fi, err := os.Lstat(backup)
 	if err != nil {
-		return "", fmt.Errorf("reading backup: %w", err)
+		return "", "", fmt.Errorf("reading backup: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("backup %s is not a regular file", backup)
+		return "", "", fmt.Errorf("backup %s is not a regular file", backup)
 	}
 	data, err := os.ReadFile(backup)
 	if err != nil {
-		return "", fmt.Errorf("reading backup: %w", err)
+		return "", "", fmt.Errorf("reading backup: %w", err)
 	}
 	if err := checkEnvFile(data); err != nil {
-		return "", fmt.Errorf("backup %s: %w", backup, err)
+		return "", "", fmt.Errorf("backup %s: %w", backup, err)
+	}
+	current, err := os.ReadFile(envFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		// Nothing to lose: an absent file reads as an empty one.
+	case err != nil:
+		return "", "", fmt.Errorf("reading GOENV file: %w", err)
+	case !bytes.Equal(current, data):
+		if saved, err = Backup(envFile, now); err != nil {
+			return "", "", err
+		}
 	}
 	if err := writeAtomic(envFile, data); err != nil {
-		return "", fmt.Errorf("restoring GOENV file: %w", err)
+		return "", saved, fmt.Errorf("restoring GOENV file: %w", err)
 	}
-	return backup, nil
+	return backup, saved, nil
 }
 
 // maxEnvFile bounds a GOENV file; real ones hold a few short lines.

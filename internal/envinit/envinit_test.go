@@ -245,7 +245,12 @@ func TestApplyRestoreRoundTrip(t *testing.T) {
 		t.Fatalf("second init: %+v, %v", p2, err)
 	}
 
-	restored, err := Restore(envFile, "")
+	applied, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(time.Hour)
+	restored, saved, err := Restore(envFile, "", later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,6 +266,30 @@ func TestApplyRestoreRoundTrip(t *testing.T) {
 	}
 	if got := goEnv(t, environ, "GOSUMDB"); got != "off" {
 		t.Errorf("after restore GOSUMDB = %q", got)
+	}
+
+	// The file the restore replaced was saved first, so restoring again
+	// undoes the restore.
+	if want := envFile + ".goport-backup-20261126T140000.000000000Z"; saved != want {
+		t.Fatalf("saved = %q, want %s", saved, want)
+	}
+	savedData, err := os.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(applied), string(savedData)); diff != "" {
+		t.Errorf("saved file is not the replaced GOENV file (-want +got):\n%s", diff)
+	}
+	if _, _, err := Restore(envFile, "", later.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := goEnv(t, environ, "GOSUMDB"); got != "sum.golang.org" {
+		t.Errorf("after undoing the restore GOSUMDB = %q", got)
+	}
+
+	// Restoring content the file already holds saves nothing.
+	if _, saved, err := Restore(envFile, saved, later.Add(2*time.Hour)); err != nil || saved != "" {
+		t.Errorf("restoring identical content: saved %q, err %v", saved, err)
 	}
 }
 
@@ -297,17 +326,17 @@ func TestBackupsAndRestoreErrors(t *testing.T) {
 	link := filepath.Join(dir, "link")
 	os.Symlink(b2, link)
 	for _, bad := range []string{binary, notEnv, link, filepath.Join(dir, "missing")} {
-		if _, err := Restore(envFile, bad); err == nil {
+		if _, _, err := Restore(envFile, bad, time.Now()); err == nil {
 			t.Errorf("Restore(%s) succeeded", filepath.Base(bad))
 		}
 	}
 	if data, _ := os.ReadFile(envFile); string(data) != "GOPROXY=direct\n" {
 		t.Errorf("a refused restore changed the GOENV file: %q", data)
 	}
-	if _, err := Restore(filepath.Join(dir, "none"), ""); err == nil || !strings.Contains(err.Error(), "no backup") {
+	if _, _, err := Restore(filepath.Join(dir, "none"), "", time.Now()); err == nil || !strings.Contains(err.Error(), "no backup") {
 		t.Errorf("Restore without backups = %v", err)
 	}
-	if _, err := Restore("off", ""); err == nil {
+	if _, _, err := Restore("off", "", time.Now()); err == nil {
 		t.Error("Restore with GOENV=off succeeded")
 	}
 	if _, err := Apply(context.Background(), &Plan{EnvFile: "off", Changes: []Change{{Key: "GOPROXY"}}}, nil, time.Now()); err == nil {
