@@ -137,7 +137,7 @@ func newEnvRestoreCmd(s *Streams) *cobra.Command {
 		Long: `restore puts a GOENV backup made by 'env init --apply' back, the newest
 by default. The current file is saved as a backup first (unless it already
 matches), so running restore again undoes it.`,
-		Args:  cobra.MaximumNArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			env, err := goenv.Load(cmd.Context(), ".", s.Environ)
 			if err != nil {
