@@ -99,10 +99,18 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 		return incomplete(cmd, fmt.Errorf("go tool dist list: %w", portsErr))
 	}
 	host := goenv.DetectHost()
+	cfg, err := config.Load(".")
+	if err != nil {
+		return incomplete(cmd, err)
+	}
 	if len(targets) == 0 {
-		if targets, err = configTargets(ports); err != nil {
+		if targets, err = configTargets(cfg, ports); err != nil {
 			return incomplete(cmd, err)
 		}
+	}
+	toolchains := map[target.Target]preflight.Toolchain{}
+	for t, tc := range cfg.Matrix.Toolchains {
+		toolchains[t] = preflight.Toolchain{CC: tc.CC, CXX: tc.CXX, PkgConfig: tc.PkgConfig, Source: config.FileName}
 	}
 	settings, err := goenv.LoadSettings(s.Environ, env)
 	if err != nil {
@@ -121,7 +129,7 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 	inv := cross.Discover(ctx, cross.Options{Environ: s.Environ, GoEnv: env, Host: host})
 	results, findings := preflight.Run(ctx, preflight.Options{
 		Targets: targets, GoEnv: env, Ports: ports, Settings: settings, Cross: inv, Blockers: blockers,
-		CXXFile: preflight.FindCXXFile(goModRoot(env)),
+		CXXFile: preflight.FindCXXFile(goModRoot(env)), Toolchains: toolchains,
 	})
 	report := &finding.Report{Findings: findings, Rules: append(preflight.Rules(), blockerRules...), Facts: results}
 	report.Sort()
@@ -141,11 +149,7 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 }
 
 // configTargets reads the targets of goport.yaml when the module has one.
-func configTargets(ports []goenv.Port) ([]target.Target, error) {
-	c, err := config.Load(".")
-	if err != nil {
-		return nil, err
-	}
+func configTargets(c *config.Config, ports []goenv.Port) ([]target.Target, error) {
 	if c.Path == "" {
 		return nil, nil
 	}

@@ -118,6 +118,28 @@ type Options struct {
 	// CXXFile is a C++ source file of the module (FindCXXFile), "" when
 	// it has none: only then is CXX checked.
 	CXXFile string
+	// Toolchains are the per-target C toolchains of goport.yaml: `goport
+	// matrix` builds with them, so they win over CC, CXX and PKG_CONFIG.
+	Toolchains map[target.Target]Toolchain
+}
+
+// Toolchain is a configured C toolchain; empty fields are not set.
+type Toolchain struct {
+	CC, CXX, PkgConfig string
+	// Source names where it was configured, for evidence.
+	Source string
+}
+
+// setting resolves key (CC, CXX or PKG_CONFIG) for t: the target's
+// configured toolchain first, then the go command's own resolution.
+func (opts Options) setting(t target.Target, key string) (value, source string) {
+	if tc, ok := opts.Toolchains[t]; ok {
+		v := map[string]string{"CC": tc.CC, "CXX": tc.CXX, "PKG_CONFIG": tc.PkgConfig}[key]
+		if v != "" {
+			return v, tc.Source
+		}
+	}
+	return opts.Settings.Get(key)
 }
 
 // Result is the verdict for one target.
@@ -211,6 +233,9 @@ func checkTarget(opts Options, p *prober, t target.Target) (Result, []finding.Fi
 	s := opts.Settings
 	explicit, explicitSrc := s.Get("CGO_ENABLED")
 	ccEnv, _ := goenv.Getenv(s.Environ, "CC")
+	if tc, ok := opts.Toolchains[t]; ok && tc.CC != "" {
+		ccEnv = tc.CC
+	}
 	in := CgoInputs{
 		Explicit: explicit, BootstrapDefault: BootstrapCgoDefault(opts.GoEnv.Get("GOROOT")),
 		HostGOOS: opts.GoEnv.Get("GOHOSTOS"), HostGOARCH: opts.GoEnv.Get("GOHOSTARCH"),
@@ -237,7 +262,7 @@ func checkTarget(opts Options, p *prober, t target.Target) (Result, []finding.Fi
 
 func checkCompiler(opts Options, p *prober, t target.Target, r *Result, add func(finding.Rule, string, string, ...finding.Evidence)) {
 	s := opts.Settings
-	cc, ccSrc := s.Get("CC")
+	cc, ccSrc := opts.setting(t, "CC")
 	if cc == "" {
 		cc, ccSrc = DefaultCC(t.GOOS), "default"
 	}
@@ -269,7 +294,7 @@ func checkCompiler(opts Options, p *prober, t target.Target, r *Result, add func
 			suggestion(), ev, finding.Evidence{Text: argv[0] + " -dumpmachine: " + r.Triplet})
 		return
 	}
-	cxx, cxxSrc := s.Get("CXX")
+	cxx, cxxSrc := opts.setting(t, "CXX")
 	if cxx == "" {
 		cxx, cxxSrc = DefaultCXX(t.GOOS), "default"
 	}
@@ -280,7 +305,7 @@ func checkCompiler(opts Options, p *prober, t target.Target, r *Result, add func
 		}
 	}
 	if t.GOOS != opts.GoEnv.Get("GOHOSTOS") || t.GOARCH != opts.GoEnv.Get("GOHOSTARCH") {
-		pc, _ := s.Get("PKG_CONFIG")
+		pc, _ := opts.setting(t, "PKG_CONFIG")
 		libdir, _ := goenv.Getenv(s.Environ, "PKG_CONFIG_LIBDIR")
 		sysroot, _ := goenv.Getenv(s.Environ, "PKG_CONFIG_SYSROOT_DIR")
 		crossPC := pc != "" && strings.Contains(pc, r.Triplet)

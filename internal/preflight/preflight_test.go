@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -286,6 +287,59 @@ func TestRealCrossCompiler(t *testing.T) {
 		if (err != nil) != w.fail {
 			t.Errorf("go build with %v: err = %v, want failure %v\n%s", w.w.environ, err, w.fail, out)
 		}
+	}
+}
+
+// A goport.yaml toolchain is what `goport matrix` builds with, so it is
+// what preflight must judge, whatever CC the environment names.
+func TestConfiguredToolchainWins(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("aarch64-linux-gnu-gcc"); err != nil {
+		t.Skip("aarch64-linux-gnu-gcc not installed (Debian gcc-aarch64-linux-gnu)")
+	}
+	if runtime.GOOS != "linux" || runtime.GOARCH == "arm64" {
+		t.Skip("needs a non-arm64 Linux host")
+	}
+	hasDefaultCC(t)
+	arm64 := target.Target{GOOS: "linux", GOARCH: "arm64"}
+	runWith := func(w *world, tc Toolchain) ([]Result, []finding.Finding) {
+		t.Helper()
+		ctx := context.Background()
+		env, err := goenv.Load(ctx, w.dir, w.environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := goenv.LoadSettings(w.environ, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv := cross.Discover(ctx, cross.Options{Environ: w.environ, GoEnv: env, Host: goenv.Host{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}})
+		return Run(ctx, Options{Targets: []target.Target{arm64}, GoEnv: env, Ports: realPorts(t), Settings: s, Cross: inv,
+			Toolchains: map[target.Target]Toolchain{arm64: tc}})
+	}
+
+	// The environment's host gcc would fail; the configured cross gcc is used.
+	res, fs := runWith(newWorld(t, false, "", "CGO_ENABLED=1", "CC=gcc"),
+		Toolchain{CC: "aarch64-linux-gnu-gcc", PkgConfig: "aarch64-linux-gnu-pkg-config", Source: "goport.yaml"})
+	if !res[0].OK || res[0].CC != "aarch64-linux-gnu-gcc" || res[0].Triplet != "aarch64-linux-gnu" {
+		t.Errorf("configured cross gcc: got %+v, findings %v", res[0], rules(fs))
+	}
+
+	// The environment's cross gcc is right, but the configured one wins
+	// and is wrong: that is what the build would use.
+	res, fs = runWith(newWorld(t, false, "", "CGO_ENABLED=1", "CC=aarch64-linux-gnu-gcc"),
+		Toolchain{CC: "gcc", Source: "goport.yaml"})
+	if res[0].OK || res[0].Rule != RuleWrongCompiler.ID {
+		t.Fatalf("configured host gcc for linux/arm64: got %+v", res[0])
+	}
+	var evidence []string
+	for _, f := range fs {
+		for _, e := range f.Evidence {
+			evidence = append(evidence, e.Text)
+		}
+	}
+	if !slices.Contains(evidence, "CC=gcc (goport.yaml)") {
+		t.Errorf("evidence %q does not name goport.yaml as the source of CC", evidence)
 	}
 }
 
