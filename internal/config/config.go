@@ -32,8 +32,22 @@ const maxSize = 1 << 20
 // Config is the content of goport.yaml.
 type Config struct {
 	// Path is the file it came from, "" for the defaults.
-	Path   string
-	Matrix Matrix
+	Path    string
+	Matrix  Matrix
+	History History
+}
+
+// DefaultHistoryKeep is how many runs .goport/history keeps when
+// goport.yaml does not say.
+const DefaultHistoryKeep = 100
+
+// History configures the run history in .goport/history.
+type History struct {
+	// Keep is how many runs to retain, oldest pruned first; 0 means
+	// DefaultHistoryKeep.
+	Keep int
+	// Disable stops recording runs.
+	Disable bool
 }
 
 // Matrix configures `goport matrix`. Zero values mean "not set".
@@ -141,7 +155,8 @@ func Parse(path string, data []byte) (*Config, error) {
 	}
 	root := doc.Content[0]
 	p.mapping(root, "top level", map[string]func(*yaml.Node){
-		"matrix": func(n *yaml.Node) { p.matrix(n, &c.Matrix) },
+		"matrix":  func(n *yaml.Node) { p.matrix(n, &c.Matrix) },
+		"history": func(n *yaml.Node) { p.history(n, &c.History) },
 	})
 	if p.err != nil {
 		return nil, p.err
@@ -347,6 +362,21 @@ func (p *parser) matrix(n *yaml.Node, m *Matrix) {
 				m.Toolchains[t] = tc
 			}
 		},
+	})
+}
+
+func (p *parser) history(n *yaml.Node, h *History) {
+	p.mapping(n, "history", map[string]func(*yaml.Node){
+		"keep": func(v *yaml.Node) {
+			var s string
+			p.str(v, "history.keep", &s)
+			k, err := strconv.Atoi(s)
+			if p.err == nil && (err != nil || k < 1 || k > 100000) {
+				p.fail(v, "history.keep: want a number from 1 to 100000, not %q", s)
+			}
+			h.Keep = k
+		},
+		"disable": func(v *yaml.Node) { h.Disable = p.boolean(v, "history.disable") },
 	})
 }
 
