@@ -10,6 +10,6 @@ func newReportCmd(s *Streams) *cobra.Command {
 		Short: "Turn goport's JSON reports into an HTML page or trends over time",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand()
+	cmd.AddCommand(newReportHTMLCmd(s))
 	return cmd
 }
