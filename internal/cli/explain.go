@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"go/version"
 	"io"
 	"os"
 	"strings"
@@ -19,6 +20,8 @@ type explainOptions struct {
 	report      reportFlags
 	kb          kbFlags
 	failUnknown bool
+	target      string
+	goVersion   string
 }
 
 func newExplainCmd(s *Streams) *cobra.Command {
@@ -34,7 +37,11 @@ is evidence, not a cause.
 
 A log with no failure reports "no known failure"; a log that looks failed but
 matches no runbook reports "unrecognised failure" with the lines that look like
-errors (exit 0, or 1 with --fail-unknown). Logs of any size are streamed.`,
+errors (exit 0, or 1 with --fail-unknown). Logs of any size are streamed.
+
+--target and --go say where the build ran, so that runbooks whose 'applies'
+excludes that target or Go version are not offered as causes; a verbose (-x)
+log names its target by itself.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			return runExplain(cmd, s, opts, args)
@@ -43,6 +50,8 @@ errors (exit 0, or 1 with --fail-unknown). Logs of any size are streamed.`,
 	opts.report.register(cmd)
 	opts.kb.register(cmd)
 	cmd.Flags().BoolVar(&opts.failUnknown, "fail-unknown", false, "exit 1 when the log looks failed but no runbook matches")
+	cmd.Flags().StringVar(&opts.target, "target", "", "the build's target, goos/goarch[/variant]")
+	cmd.Flags().StringVar(&opts.goVersion, "go", "", "the build's Go version, e.g. 1.22.3")
 	return cmd
 }
 
@@ -50,6 +59,21 @@ func runExplain(cmd *cobra.Command, s *Streams, opts *explainOptions, args []str
 	format, failOn, err := opts.report.parsed(cmd)
 	if err != nil {
 		return err
+	}
+	var scope kb.Scope
+	if opts.target != "" {
+		t, err := target.Parse(opts.target)
+		if err != nil {
+			return usageError(cmd, "--target: %v", err)
+		}
+		scope.GOOS, scope.GOARCH = t.GOOS, t.GOARCH
+	}
+	if opts.goVersion != "" {
+		v := strings.TrimPrefix(opts.goVersion, "go")
+		if !version.IsValid("go" + v) {
+			return usageError(cmd, "--go: %q is not a Go version (want e.g. 1.22.3)", opts.goVersion)
+		}
+		scope.Go = v
 	}
 	name := "-"
 	if len(args) == 1 {
@@ -68,7 +92,7 @@ func runExplain(cmd *cobra.Command, s *Streams, opts *explainOptions, args []str
 	if err != nil {
 		return err
 	}
-	res, err := engine.Explain(in)
+	res, err := engine.ExplainIn(in, scope)
 	if err != nil {
 		return fmt.Errorf("%s: %w", display, err)
 	}

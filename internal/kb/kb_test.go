@@ -303,3 +303,26 @@ func TestRequiredLiteral(t *testing.T) {
 		}
 	}
 }
+
+func TestAppliesValidation(t *testing.T) {
+	t.Parallel()
+	for applies, wantErr := range map[string]string{
+		"{goos: [linux], go: '>=1.21 <1.23'}": "",
+		"{go: '1.22.3'}":                      "",
+		"{go: '>=go1.21'}":                    "",
+		"{go: '>=1.x'}":                       "is not a Go version",
+		"{go: '~1.21'}":                       "is not a Go version",
+		"{goos: ['linux/arm64']}":             "is not a GOOS or GOARCH name",
+		"{goarch: ['']}":                      "is not a GOOS or GOARCH name",
+	} {
+		md := "---\nid: RB-2026-001\ntitle: 'x'\ncreated: 2026-01-05\nupdated: 2026-01-05\napplies: " + applies +
+			"\n---\n\n## Symptoms\nx\n## Cause\nx\n## Fix\nx\n## Rollback\nx\n## References\nx\n"
+		_, err := Parse("x.md", []byte(md))
+		switch {
+		case wantErr == "" && err != nil:
+			t.Errorf("%s: %v", applies, err)
+		case wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr) || !strings.HasPrefix(err.Error(), "x.md:6:")):
+			t.Errorf("%s: error %v, want x.md:6: …%s", applies, err, wantErr)
+		}
+	}
+}

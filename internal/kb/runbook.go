@@ -162,6 +162,9 @@ func Parse(source string, data []byte) (*Runbook, error) {
 		Source:     source,
 		Lines:      keyLines(&node),
 	}
+	if err := rb.Applies.validate(); err != nil {
+		return nil, &Error{File: source, Line: rb.Lines["applies"], Msg: err.Error()}
+	}
 	if rb.Severity, err = parseSeverity(meta.Severity); err != nil {
 		return nil, &Error{File: source, Line: rb.Lines["severity"], Msg: err.Error()}
 	}

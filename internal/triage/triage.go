@@ -213,6 +213,14 @@ type pending struct {
 // Memory stays bounded whatever the log's size: lines are read into a
 // reused buffer and only evidence is kept.
 func (e *Engine) Explain(r io.Reader) (*Result, error) {
+	return e.ExplainIn(r, kb.Scope{})
+}
+
+// ExplainIn is Explain for a build whose target or Go version is known:
+// runbooks whose `applies` excludes it are not causes. Fields of scope
+// left empty are taken from the log when it names them (a verbose build
+// names its target).
+func (e *Engine) ExplainIn(r io.Reader, scope kb.Scope) (*Result, error) {
 	res := &Result{}
 	causes := map[int]*Cause{}
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -321,6 +329,23 @@ func (e *Engine) Explain(r io.Reader) (*Result, error) {
 				break
 			}
 			return nil, fmt.Errorf("reading log: %w", err)
+		}
+	}
+	for rb, c := range causes {
+		s := scope
+		if t := c.Target; t != nil || logTarget.GOOS != "" {
+			if t == nil {
+				t = &logTarget
+			}
+			if s.GOOS == "" {
+				s.GOOS = t.GOOS
+			}
+			if s.GOARCH == "" {
+				s.GOARCH = t.GOARCH
+			}
+		}
+		if !c.Runbook.Applies.Matches(s) {
+			delete(causes, rb)
 		}
 	}
 	res.Causes = e.rank(causes)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -412,6 +413,62 @@ func TestWarningsOfPassingCommands(t *testing.T) {
 	} {
 		if res := explainString(t, e, log); len(res.Causes) > 0 || len(res.Suspicious) > 0 {
 			t.Errorf("%q explained as %v, suspicious %v", log, causeIDs(res), res.Suspicious)
+		}
+	}
+}
+
+// scopedRunbook is a team runbook as written on disk, so that the
+// applies front matter goes through the real parser.
+func scopedRunbook(t *testing.T, id, applies string) *kb.Runbook {
+	t.Helper()
+	md := "---\nid: " + id + "\ntitle: 'Vendor SDK link fails'\ncreated: 2026-01-05\nupdated: 2026-01-05\n" +
+		"applies: " + applies + "\nsymptoms:\n  - pattern: 'cannot find -lvendorsdk'\n---\n\n" +
+		"## Symptoms\nx\n## Cause\nx\n## Fix\nx\n## Rollback\nx\n## References\nx\n"
+	rb, err := kb.Parse(id+".md", []byte(md))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rb
+}
+
+func TestApplies(t *testing.T) {
+	t.Parallel()
+	linux := scopedRunbook(t, "RB-2026-101", "{goos: [linux], go: '>=1.22 <1.24'}")
+	windows := scopedRunbook(t, "RB-2026-102", "{goos: [windows], goarch: [amd64]}")
+	e, err := New([]*kb.Runbook{linux, windows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const log = "# example.com/app\n/usr/bin/ld: cannot find -lvendorsdk: No such file or directory\nexit status 1\n"
+	for _, tc := range []struct {
+		name  string
+		log   string
+		scope kb.Scope
+		want  []string
+	}{
+		{"nothing known", log, kb.Scope{}, []string{"RB-2026-101", "RB-2026-102"}},
+		{"linux", log, kb.Scope{GOOS: "linux", GOARCH: "arm64"}, []string{"RB-2026-101"}},
+		{"windows/amd64", log, kb.Scope{GOOS: "windows", GOARCH: "amd64"}, []string{"RB-2026-102"}},
+		{"windows/arm64", log, kb.Scope{GOOS: "windows", GOARCH: "arm64"}, nil},
+		{"linux, go in range", log, kb.Scope{GOOS: "linux", Go: "1.23.4"}, []string{"RB-2026-101"}},
+		{"linux, go too new", log, kb.Scope{GOOS: "linux", Go: "go1.24.0"}, nil},
+		{"linux, go too old", log, kb.Scope{GOOS: "linux", Go: "1.21"}, nil},
+		{"target from a verbose log", "compile -p internal/goos /usr/local/go/src/internal/goos/zgoos_windows.go\n" +
+			"compile -p internal/goarch /usr/local/go/src/internal/goarch/zgoarch_amd64.go\n" + log, kb.Scope{}, []string{"RB-2026-102"}},
+		{"the caller's scope wins over the log", "x /usr/local/go/src/internal/goos/zgoos_windows.go\n" + log,
+			kb.Scope{GOOS: "linux"}, []string{"RB-2026-101"}},
+	} {
+		res, err := e.ExplainIn(strings.NewReader(tc.log), tc.scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := causeIDs(res)
+		slices.Sort(got)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+		if tc.want == nil && !res.Unrecognised() {
+			t.Errorf("%s: a failure no runbook applies to must be reported unrecognised", tc.name)
 		}
 	}
 }
