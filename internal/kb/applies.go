@@ -27,7 +27,9 @@ func (a Applicability) Matches(s Scope) bool {
 	if s.Go == "" || a.Go == "" {
 		return true
 	}
-	v := goVersion(s.Go)
+	// GOVERSION may carry experiments after a space: "go1.26.8 X:foo".
+	v, _, _ := strings.Cut(s.Go, " ")
+	v = goVersion(v)
 	if !version.IsValid(v) {
 		return true
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/goport/goport/internal/cross"
 	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/kb"
 	"github.com/goport/goport/internal/target"
 	"github.com/goport/goport/internal/triage"
 )
@@ -337,7 +338,11 @@ func explain(opts Options, pr PairResult, log []byte) PairResult {
 	if opts.Triage == nil || pr.Status != Failed {
 		return pr
 	}
-	res, err := opts.Triage.Explain(bytes.NewReader(log))
+	scope := kb.Scope{GOOS: pr.Target.GOOS, GOARCH: pr.Target.GOARCH}
+	if opts.GoEnv != nil {
+		scope.Go = opts.GoEnv.Version()
+	}
+	res, err := opts.Triage.ExplainIn(bytes.NewReader(log), scope)
 	if err != nil || len(res.Causes) == 0 {
 		return pr
 	}
