@@ -11,6 +11,7 @@ import (
 	"github.com/goport/goport/internal/binfile"
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/history"
 	"github.com/goport/goport/internal/kb"
 	"github.com/goport/goport/internal/matrix"
 	"github.com/goport/goport/internal/preflight"
@@ -22,7 +23,7 @@ import (
 
 // allRules is every rule goport reports, as the rules command lists them.
 func allRules() []finding.Rule {
-	return slices.Concat(doctor.Rules(doctor.Checks()), upgrade.Rules(), matrix.Rules(), binfile.Rules(), release.Rules(), repro.Rules(), preflight.Rules())
+	return slices.Concat(doctor.Rules(doctor.Checks()), upgrade.Rules(), matrix.Rules(), binfile.Rules(), release.Rules(), repro.Rules(), preflight.Rules(), history.Rules())
 }
 
 func load(t *testing.T) *kb.Store {

@@ -12,6 +12,7 @@ import (
 	"github.com/goport/goport/internal/binfile"
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/history"
 	"github.com/goport/goport/internal/matrix"
 	"github.com/goport/goport/internal/preflight"
 	"github.com/goport/goport/internal/release"
@@ -31,6 +32,7 @@ func allRules() []finding.Rule {
 		release.Rules(),
 		repro.Rules(),
 		explainRules(),
+		history.Rules(),
 	} {
 		rules = append(rules, set...)
 	}
