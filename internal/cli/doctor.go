@@ -56,5 +56,6 @@ func runDoctor(cmd *cobra.Command, s *Streams, opts *doctorOptions, args []strin
 		return err
 	}
 	report := &finding.Report{Findings: findings, Rules: doctor.Rules(checks)}
+	recordHistory(cmd, s, dir, report, nil)
 	return emit(cmd, s, report, format, failOn)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/goport/goport/internal/cross"
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/history"
 	"github.com/goport/goport/internal/matrix"
 	"github.com/goport/goport/internal/render"
 	"github.com/goport/goport/internal/target"
@@ -238,6 +239,7 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	} else {
 		ropts.Progress = func(p matrix.PairResult) { printProgress(s, p) }
 	}
+	timer := history.TimeBuilds(&ropts)
 	if opts.isolateCache {
 		ropts.CacheRoot = opts.cacheRoot
 		if ropts.CacheRoot == "" {
@@ -249,6 +251,7 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 		return err
 	}
 	res.Shard = in.shard
+	recordMatrixHistory(cmd, s, root, res, timer)
 	return reportMatrix(cmd, s, res, in, opts)
 }
 

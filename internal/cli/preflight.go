@@ -133,6 +133,7 @@ func runPreflight(cmd *cobra.Command, s *Streams, opts *preflightOptions) error 
 	})
 	report := &finding.Report{Findings: findings, Rules: append(preflight.Rules(), blockerRules...), Facts: results}
 	report.Sort()
+	recordHistory(cmd, s, goModRoot(env), report, nil)
 	if format == render.Text {
 		printPreflightLines(s, results)
 	}

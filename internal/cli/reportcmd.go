@@ -10,6 +10,6 @@ func newReportCmd(s *Streams) *cobra.Command {
 		Short: "Turn goport's JSON reports into an HTML page or trends over time",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newReportHTMLCmd(s))
+	cmd.AddCommand(newReportHTMLCmd(s), newReportTrendCmd(s))
 	return cmd
 }

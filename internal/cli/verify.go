@@ -38,7 +38,9 @@ error exits 1. Files no checksum covers are warnings.`,
 			if err != nil {
 				return err
 			}
-			if err := emit(cmd, s, &finding.Report{Findings: v.Findings, Rules: release.Rules(), Facts: v}, format, failOn); err != nil {
+			report := &finding.Report{Findings: v.Findings, Rules: release.Rules(), Facts: v}
+			recordHistory(cmd, s, ".", report, nil)
+			if err := emit(cmd, s, report, format, failOn); err != nil {
 				return err
 			}
 			if v.Failed() {
