@@ -132,6 +132,8 @@ type failure struct {
 	Fix                     []Block
 	Log                     string
 	Explained               *explained
+	// Runbook explains the failure: the explanation's, else the rule's.
+	Runbook runbook
 }
 
 type explained struct {
@@ -315,7 +317,7 @@ func (s *sizes) layout() {
 	}
 }
 
-func failureOf(p matrix.PairResult, st State, report string, rbs *runbooks, inputs []*Input) failure {
+func failureOf(p matrix.PairResult, st State, report string, rbs *runbookIndex, inputs []*Input) failure {
 	f := failure{Target: p.Target.String(), Package: p.Package, Report: report, State: st, Reason: p.Reason, Rule: p.Rule, Log: p.Log}
 	if st.Class == "runfailed" {
 		f.Rule = matrix.RuleRunFailed.ID
@@ -338,6 +340,12 @@ func failureOf(p matrix.PairResult, st State, report string, rbs *runbooks, inpu
 	}
 	if fix == "" && f.Rule != "" {
 		fix = ruleFix(f.Rule)
+	}
+	switch {
+	case f.Explained != nil:
+		f.Runbook = f.Explained.Runbook
+	case f.Rule != "":
+		f.Runbook = rbs.get(f.Rule)
 	}
 	f.Fix = parseMarkdown(fix)
 	return f
@@ -368,7 +376,7 @@ func ruleFix(id string) string {
 	return ""
 }
 
-func groupFindings(inputs []*Input, rbs *runbooks) []severityGroup {
+func groupFindings(inputs []*Input, rbs *runbookIndex) []severityGroup {
 	type keyed struct {
 		f      finding.Finding
 		report string
@@ -434,15 +442,15 @@ func viewFinding(f finding.Finding, report string) findingView {
 	return v
 }
 
-// runbooks finds and converts runbooks once each.
-type runbooks struct {
+// runbookIndex finds and converts runbooks once each.
+type runbookIndex struct {
 	store  *kb.Store
 	byRule map[string]*kb.Runbook
 	seen   map[string]runbook
 }
 
-func newRunbooks(store *kb.Store) *runbooks {
-	r := &runbooks{store: store, byRule: map[string]*kb.Runbook{}, seen: map[string]runbook{}}
+func newRunbooks(store *kb.Store) *runbookIndex {
+	r := &runbookIndex{store: store, byRule: map[string]*kb.Runbook{}, seen: map[string]runbook{}}
 	if store != nil {
 		for _, rb := range store.Runbooks() {
 			for _, id := range rb.Rules {
@@ -457,7 +465,7 @@ func newRunbooks(store *kb.Store) *runbooks {
 
 // get returns the runbook with id, or the one that lists id among its
 // rules (doctor rule GP-MOD-002 is explained by GP-BUILD-001).
-func (r *runbooks) get(id string) runbook {
+func (r *runbookIndex) get(id string) runbook {
 	if v, ok := r.seen[id]; ok {
 		return v
 	}
