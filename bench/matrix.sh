@@ -1,42 +1,141 @@
 #!/usr/bin/env bash
-# Measures `goport matrix` against a sequential shell loop of
-# `GOOS=… GOARCH=… go build` with the same flags, over the toolchain's
-# first-class targets, with a cold build cache (a fresh GOCACHE per run)
-# and a warm one. Prints the median of RUNS runs of each and the ratios
-# goport/loop (goals: ≤ 0.85 cold, ≤ 1.1 warm).
+# Measures `goport matrix` on real modules over the toolchain's
+# first-class targets, in one run, against
+#   loop        a sequential shell loop of `GOOS=… GOARCH=… go build`
+#               with the same flags, and
+#   goreleaser  `goreleaser build --snapshot --clean` with an equivalent
+#               .goreleaser.yaml (same targets, flags and environment),
+#               when goreleaser is installed or installs through the
+#               module proxy,
+# with a cold build cache (a fresh, empty GOCACHE per run) and a warm one.
+# The modules are goport itself (the committed tree at HEAD) and shfmt
+# (mvdan.cc/sh/v3, ./cmd/shfmt), a popular command-line program fetched
+# through the module proxy. Runs are interleaved (loop, matrix, goreleaser,
+# then again) so that a change of load on the machine hits every tool
+# alike. Prints every time, the medians, and the median of the per-round
+# ratios (goals: matrix/loop ≤ 0.85 cold, ≤ 1.1 warm; matrix/goreleaser
+# ≤ 1.0).
 #
-#   bench/matrix.sh                      # goport's own ./cmd/goport at HEAD
-#   MODULE=/path/to/mod PKG=./cmd/x RUNS=5 COLD_RUNS=3 bench/matrix.sh
-#   GOPORT=/tmp/goport bench/matrix.sh    # measure this goport binary instead
-#   MODES=warm bench/matrix.sh            # only the warm (or cold) runs
+#   bench/matrix.sh                          # both modules, cold and warm
+#   MODULES=shfmt MODES=warm RUNS=9 bench/matrix.sh
+#   MODULES="mymod=/path/to/mod:./cmd/x" bench/matrix.sh
+#   GOPORT=/tmp/goport bench/matrix.sh        # measure this goport binary
+#   GORELEASER=/path/to/goreleaser bench/matrix.sh
+#   TOOLS="loop matrix" bench/matrix.sh       # leave goreleaser out
 #
-# Both sides build with CGO_ENABLED=0 and -trimpath; goport also lists
-# packages per target and verifies every output, which the loop does not.
+# All three build with CGO_ENABLED=0, -trimpath and no -ldflags (the
+# .goreleaser.yaml sets an empty ldflags list item, as goreleaser's
+# default is -s -w -X main.version=…), GOARM=7 for linux/arm (the go
+# command's default; goreleaser's is 6) and -j/--parallelism = CPUs.
+# goport also lists the packages of every target (`go list -deps`, to plan
+# which pairs exist and which need cgo), runs `go mod download` once, and
+# verifies every output (format, GOOS/GOARCH, variant, CGO_ENABLED in the
+# build information, static linking). goreleaser also reads the git state
+# (several git commands), runs `go list -m`, checks each main package
+# declares func main, and writes metadata.json, artifacts.json and
+# config.yaml to dist; it does not inspect the binaries it built.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-PKG=${PKG:-./cmd/goport}
-RUNS=${RUNS:-3}
-COLD_RUNS=${COLD_RUNS:-$RUNS} # cold runs rebuild the standard library 8 times: slow
+RUNS=${RUNS:-5}
+COLD_RUNS=${COLD_RUNS:-3} # each cold run rebuilds the standard library for 8 targets: slow
 JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN)}
+MODES=${MODES:-cold warm}
+MODULES=${MODULES:-goport shfmt}
+TOOLS=${TOOLS:-loop matrix goreleaser}
+SHFMT_VERSION=${SHFMT_VERSION:-v3.14.1}
+GORELEASER_VERSION=${GORELEASER_VERSION:-v2.15.1}
 
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 
-# Measure a snapshot of the committed tree, so edits in progress in the
+say() { printf '%s\n' "$*" >&2; }
+
+# goport: a snapshot of the committed tree, so edits in progress in the
 # checkout neither break nor skew the runs.
-mkdir "$work/src"
-git -C "$here" archive HEAD | tar -x -C "$work/src"
-MODULE=${MODULE:-$work/src}
+mkdir "$work/goport-src"
+git -C "$here" archive HEAD | tar -x -C "$work/goport-src"
 if [ -n "${GOPORT:-}" ]; then
 	cp "$GOPORT" "$work/goport"
 else
-	(cd "$work/src" && CGO_ENABLED=0 go build -o "$work/goport" ./cmd/goport)
+	(cd "$work/goport-src" && CGO_ENABLED=0 go build -o "$work/goport" ./cmd/goport)
 fi
-MODES=${MODES:-cold warm}
-mapfile -t targets < <(cd "$MODULE" && "$work/goport" targets --first-class | awk 'NR > 1 && $2 == "yes" { print $1 }')
+
+# goreleaser: the one given, the one the bench installed before, or
+# install it now through the module proxy; without it, no such column.
+gr=${GORELEASER:-}
+grcache=${XDG_CACHE_HOME:-$HOME/.cache}/goport-bench/bin
+if [ -z "$gr" ] && [[ " $TOOLS " == *" goreleaser "* ]]; then
+	if [ ! -x "$grcache/goreleaser" ]; then
+		say "installing goreleaser $GORELEASER_VERSION into $grcache (once)"
+		GOBIN=$grcache go install "github.com/goreleaser/goreleaser/v2@$GORELEASER_VERSION" >&2 || true
+	fi
+	[ -x "$grcache/goreleaser" ] && gr=$grcache/goreleaser
+fi
+if [ -z "$gr" ]; then
+	[[ " $TOOLS " == *" goreleaser "* ]] && say "goreleaser is not installed and did not install: no goreleaser column"
+	TOOLS=${TOOLS/goreleaser/}
+fi
+read -ra tools <<<"$TOOLS"
+[[ " $TOOLS " == *" loop "* && " $TOOLS " == *" matrix "* ]] || { say "TOOLS must include loop and matrix"; exit 2; }
+
+mapfile -t targets < <(cd "$work/goport-src" && "$work/goport" targets --first-class | awk 'NR > 1 && $2 == "yes" { print $1 }')
 targets_csv=$(IFS=,; echo "${targets[*]}")
-echo "module $MODULE, package $PKG, ${#targets[@]} targets ($targets_csv), $COLD_RUNS cold and $RUNS warm runs, -j $JOBS, $(go version), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# module NAME → sets dir and pkg, copying the module into $work/NAME with
+# a git repository (goreleaser reads its state) and a .goreleaser.yaml.
+module() {
+	local name=${1%%=*} spec src
+	dir=$work/mod-$name
+	case $1 in
+	goport) src=$work/goport-src pkg=./cmd/goport ;;
+	shfmt)
+		src=$(go mod download -json "mvdan.cc/sh/v3@$SHFMT_VERSION" | awk -F'"' '$2 == "Dir" { print $4 }')
+		[ -d "$src" ] || { say "mvdan.cc/sh/v3@$SHFMT_VERSION did not download"; exit 3; }
+		pkg=./cmd/shfmt
+		;;
+	*=*)
+		spec=${1#*=}
+		src=${spec%%:*} pkg=${spec#*:}
+		;;
+	*) say "unknown module $1: want goport, shfmt or NAME=DIR:PKG"; exit 2 ;;
+	esac
+	mkdir -p "$dir"
+	cp -R "$src/." "$dir/"
+	chmod -R u+w "$dir"
+	(cd "$dir" && go mod download) # the module cache is not what is measured
+	local bin
+	bin=$(basename "$pkg")
+	{
+		echo "version: 2"
+		echo "project_name: $bin"
+		echo "dist: $work/out-goreleaser"
+		echo "builds:"
+		echo "  - id: $bin"
+		echo "    main: $pkg"
+		echo "    binary: $bin"
+		echo "    env: [CGO_ENABLED=0]"
+		echo "    flags: [-trimpath]"
+		echo "    ldflags: ['']"
+		echo "    targets:"
+		local t goos goarch
+		for t in "${targets[@]}"; do
+			goos=${t%/*} goarch=${t#*/}
+			case $goarch in
+			amd64) echo "      - ${goos}_amd64_v1" ;;
+			386) echo "      - ${goos}_386_sse2" ;;
+			arm) echo "      - ${goos}_arm_7" ;;
+			arm64) echo "      - ${goos}_arm64_v8.0" ;;
+			*) echo "      - ${goos}_${goarch}" ;;
+			esac
+		done
+	} >"$dir/.goreleaser.yaml"
+	if [ ! -d "$dir/.git" ]; then
+		git -C "$dir" init -q
+		git -C "$dir" add -A
+		git -C "$dir" -c user.name=bench -c user.email=bench@localhost commit -qm snapshot
+	fi
+}
 
 now() { date +%s.%N; }
 
@@ -44,61 +143,102 @@ loop_build() { # $1 = GOCACHE
 	local t goos goarch
 	for t in "${targets[@]}"; do
 		goos=${t%/*} goarch=${t#*/}
-		(cd "$MODULE" && GOCACHE=$1 GOOS=$goos GOARCH=$goarch CGO_ENABLED=0 \
-			go build -trimpath -o "$work/loop/${goos}_${goarch}/" "$PKG")
+		(cd "$dir" && GOCACHE=$1 GOOS=$goos GOARCH=$goarch CGO_ENABLED=0 \
+			go build -trimpath -o "$work/out-loop/${goos}_${goarch}/" "$pkg")
 	done
 }
 
 matrix_build() { # $1 = GOCACHE
-	(cd "$MODULE" && GOCACHE=$1 "$work/goport" matrix --targets "$targets_csv" --cgo off -j "$JOBS" \
-		--out "$work/matrix" --format json "$PKG" >"$work/matrix.json" 2>/dev/null)
+	(cd "$dir" && GOCACHE=$1 "$work/goport" matrix --targets "$targets_csv" --cgo off -j "$JOBS" \
+		--out "$work/out-matrix" --format json "$pkg" >"$work/matrix.json" 2>"$work/matrix.err") ||
+		{ say "goport matrix failed:"; cat "$work/matrix.err" >&2; head -c 4000 "$work/matrix.json" >&2; exit 1; }
 }
 
-# time_one CMD CACHE: seconds taken by one run.
+goreleaser_build() { # $1 = GOCACHE
+	(cd "$dir" && GOCACHE=$1 "$gr" build --snapshot --clean --parallelism "$JOBS" >"$work/goreleaser.log" 2>&1) ||
+		{ say "goreleaser build failed:"; tail -20 "$work/goreleaser.log" >&2; exit 1; }
+}
+
+# time_one TOOL CACHE: seconds taken by one run.
 time_one() {
 	local start end
-	rm -rf "$work/loop" "$work/matrix"
+	rm -rf "$work/out-$1"
 	start=$(now)
-	"$1" "$2"
+	"${1}_build" "$2"
 	end=$(now)
 	awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f\n", e - s }'
 }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
 
-declare -A result
-for mode in $MODES; do
-	for tool in loop_build matrix_build; do
-		times=()
-		# One warm cache for both sides, filled once by whichever runs
-		# first: the same cache state for both, and one cold fill less.
-		warmcache="$work/cache-warm"
-		if [ "$mode" = warm ] && [ ! -d "$warmcache" ]; then
-			time_one "$tool" "$warmcache" >/dev/null
-		fi
+# check_outputs: every tool built one file per target, and goport verified them.
+check_outputs() {
+	local tool n
+	for tool in "${tools[@]}"; do
+		n=$(find "$work/out-$tool" -type f \( -name "$(basename "$pkg")" -o -name "$(basename "$pkg").exe" \) | wc -l)
+		[ "$n" -eq "${#targets[@]}" ] || { say "$tool built $n files, want ${#targets[@]}"; exit 1; }
+	done
+}
+
+echo "# bench/matrix.sh: ${#targets[@]} targets ($targets_csv), -j $JOBS, $COLD_RUNS cold and $RUNS warm runs per tool, modules: $MODULES"
+echo "# $(go version), goport $(git -C "$here" rev-parse --short HEAD)${GOPORT:+ (binary $GOPORT)}${gr:+, goreleaser $("$gr" --version 2>/dev/null | awk '/GitVersion/ { print $2 }')}, $(getconf _NPROCESSORS_ONLN) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+declare -A med rat
+summary=()
+for m in $MODULES; do
+	module "$m"
+	name=${m%%=*}
+	echo
+	echo "## $name ($pkg)"
+	for mode in $MODES; do
 		n=$RUNS
 		[ "$mode" = cold ] && n=$COLD_RUNS
+		declare -A times=()
+		declare -A ratios=()
+		warmcache=$work/cache-warm-$name
+		if [ "$mode" = warm ]; then
+			# One warm cache for every tool: each fills it once (the go
+			# command caches compiled packages, not the linked binaries).
+			for tool in "${tools[@]}"; do time_one "$tool" "$warmcache" >/dev/null; done
+			check_outputs
+		fi
 		for ((i = 0; i < n; i++)); do
-			if [ "$mode" = cold ]; then
-				cache="$work/cache-cold-$tool-$i"
-			else
+			declare -A this=()
+			for tool in "${tools[@]}"; do
 				cache=$warmcache
-			fi
-			times+=("$(time_one "$tool" "$cache")")
-			[ "$mode" = cold ] && { chmod -R u+w "$cache"; rm -rf "$cache"; }
+				[ "$mode" = cold ] && cache=$work/cache-cold
+				this[$tool]=$(time_one "$tool" "$cache")
+				times[$tool]+="${this[$tool]} "
+				[ "$mode" = cold ] && { chmod -R u+w "$cache"; rm -rf "$cache"; }
+			done
+			check_outputs
+			line="$mode run $((i + 1))/$n:"
+			for tool in "${tools[@]}"; do line+=" $tool ${this[$tool]}s"; done
+			ratios[loop]+="$(ratio "${this[matrix]}" "${this[loop]}") "
+			[ -n "${this[goreleaser]:-}" ] && ratios[goreleaser]+="$(ratio "${this[matrix]}" "${this[goreleaser]}") "
+			echo "$line  (load $(cut -d' ' -f1 /proc/loadavg))"
 		done
-		result[$mode-$tool]=$(printf '%s\n' "${times[@]}" | median)
-		printf '%-5s %-13s runs: %s  median %.2fs  (load average after: %s)\n' "$mode" "$tool" "${times[*]}" "${result[$mode-$tool]}" "$(cut -d' ' -f1 /proc/loadavg)"
+		for tool in "${tools[@]}"; do
+			med[$name-$mode-$tool]=$(printf '%s\n' ${times[$tool]} | median)
+		done
+		for peer in loop goreleaser; do
+			[ -n "${ratios[$peer]:-}" ] && rat[$name-$mode-$peer]=$(printf '%s\n' ${ratios[$peer]} | median)
+		done
+		summary+=("$name-$mode")
 	done
 done
 
 echo
-printf '%-5s %10s %10s %8s %6s\n' mode loop matrix ratio goal
-for mode in $MODES; do
-	goal=0.85
-	[ "$mode" = warm ] && goal=1.10
-	l=${result[$mode-loop_build]} m=${result[$mode-matrix_build]}
-	printf '%-5s %9.2fs %9.2fs %8.2f %6s\n' "$mode" "$l" "$m" "$(awk -v m="$m" -v l="$l" 'BEGIN { print m / l }')" "$goal"
+echo "## medians (ratios: median of the per-round ratios; goals: matrix/loop ≤ 0.85 cold, ≤ 1.10 warm; matrix/goreleaser ≤ 1.00)"
+printf '| %-7s | %-4s | %4s | %9s | %9s | %10s | %11s | %17s |\n' module mode runs loop matrix goreleaser matrix/loop matrix/goreleaser
+printf '| %-7s | %-4s | %4s | %9s | %9s | %10s | %11s | %17s |\n' --- --- --- --- --- --- --- ---
+for key in "${summary[@]}"; do
+	name=${key%-*} mode=${key##*-}
+	n=$RUNS
+	[ "$mode" = cold ] && n=$COLD_RUNS
+	printf '| %-7s | %-4s | %4s | %8ss | %8ss | %10s | %11s | %17s |\n' "$name" "$mode" "$n" \
+		"${med[$key-loop]:-}" "${med[$key-matrix]:-}" "${med[$key-goreleaser]:+${med[$key-goreleaser]}s}" \
+		"${rat[$key-loop]:-}" "${rat[$key-goreleaser]:--}"
 done
-grep -q '"status": "failed"' "$work/matrix.json" && { echo "goport matrix reported failures" >&2; exit 1; }
 exit 0
