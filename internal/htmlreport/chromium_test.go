@@ -98,7 +98,9 @@ func TestChromium(t *testing.T) {
 		t.Errorf("linux/amd64 cell lacks its v3 variant: %q", cells["linux/amd64"])
 	}
 	var sizeRows []string
-	for _, tr := range find(doc, func(n *node) bool { return n.Data == "tr" && n.parent.parent != nil && hasClass(n.parent.parent, "sizes") }) {
+	for _, tr := range find(doc, func(n *node) bool {
+		return n.Data == "tr" && n.parent.parent != nil && hasClass(n.parent.parent, "sizes")
+	}) {
 		sizeRows = append(sizeRows, text(tr))
 	}
 	for _, p := range res.Pairs {
