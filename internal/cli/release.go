@@ -199,7 +199,19 @@ func runRelease(cmd *cobra.Command, s *Streams, opts *releaseOptions, args []str
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, builds, err := releaseBuild(ctx, s, opts, args, explicit, cgo, shard)
+	date, err := release.SourceDate(ctx, ".", s.Environ)
+	if err != nil {
+		return usageError(cmd, "%v", err)
+	}
+	// Each binary is archived as soon as the matrix has built and
+	// verified it, while the other targets still build; Abort removes
+	// those files when the release does not finish.
+	pipe, err := release.Start(ctx, release.Options{Dir: opts.out, DocsDir: ".", Version: opts.version, SourceDate: date, Key: key, SignCmd: signCmd})
+	if err != nil {
+		return err
+	}
+	defer pipe.Abort()
+	res, builds, err := releaseBuild(ctx, s, opts, args, explicit, cgo, shard, pipe.Add)
 	if err != nil {
 		var ue *targetError
 		if errors.As(err, &ue) {
@@ -208,17 +220,16 @@ func runRelease(cmd *cobra.Command, s *Streams, opts *releaseOptions, args []str
 		return err
 	}
 	if res.Failed() || res.Interrupted {
+		if err := pipe.Abort(); err != nil {
+			return err
+		}
 		r := &finding.Report{Findings: res.Findings(), Rules: matrix.Rules(), Facts: res}
 		if err := emit(cmd, s, r, format, failOn); err != nil && !errors.Is(err, errFindings) {
 			return err
 		}
 		return &exitError{code: ExitFindings, msg: commandName(cmd) + ": build failed: " + res.Summary() + "; nothing was released"}
 	}
-	date, err := release.SourceDate(ctx, ".", s.Environ)
-	if err != nil {
-		return usageError(cmd, "%v", err)
-	}
-	out, err := release.Run(ctx, release.Options{Dir: opts.out, DocsDir: ".", Version: opts.version, SourceDate: date, Key: key, SignCmd: signCmd}, builds)
+	out, err := pipe.Finish(builds)
 	if err != nil {
 		var se *release.SignCmdError
 		if errors.As(err, &se) {
@@ -239,8 +250,9 @@ type targetError struct{ err error }
 func (e *targetError) Error() string { return e.err.Error() }
 
 // releaseBuild is step 1 of a release: the matrix build and verification
-// of every pair into the release directory.
-func releaseBuild(ctx context.Context, s *Streams, opts *releaseOptions, args []string, explicit []target.Target, cgo matrix.CgoMode, shard target.Shard) (*matrix.Result, []release.Build, error) {
+// of every pair into the release directory. built receives each binary
+// as soon as it is built and verified.
+func releaseBuild(ctx context.Context, s *Streams, opts *releaseOptions, args []string, explicit []target.Target, cgo matrix.CgoMode, shard target.Shard, built func(release.Build)) (*matrix.Result, []release.Build, error) {
 	env, err := goenv.Load(ctx, ".", s.Environ)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading go env: %w", err)
@@ -264,7 +276,12 @@ func releaseBuild(ctx context.Context, s *Streams, opts *releaseOptions, args []
 	res, err := matrix.Run(ctx, matrix.Options{
 		Dir: ".", Environ: s.Environ, GoEnv: env, OutDir: opts.out, Jobs: opts.jobs,
 		Patterns: args, LDFlags: opts.ldflags, Tags: opts.tags, Cross: inv,
-		Progress: func(p matrix.PairResult) { printProgress(s, p) },
+		Progress: func(p matrix.PairResult) {
+			printProgress(s, p)
+			if p.Status == matrix.OK {
+				built(release.BuildOf(p))
+			}
+		},
 	}, plan)
 	if err != nil {
 		return nil, nil, err

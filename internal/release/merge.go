@@ -105,7 +105,7 @@ func Merge(ctx context.Context, opts MergeOptions) (*Result, error) {
 	slices.SortFunc(st.binaries, func(a, b binary) int { return byTarget(a.Artifact, b.Artifact) })
 	slices.SortFunc(st.archives, byTarget)
 	slices.SortFunc(st.sboms, byTarget)
-	for _, s := range []step{{"manifest", manifestStep}, {"checksums", checksumsStep}, {"sign", signStep}} {
+	for _, s := range releaseSteps() {
 		if err := s.run(ctx, st); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}

@@ -6,23 +6,15 @@
 package release
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"aead.dev/minisign"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/goport/goport/internal/binfile"
 	"github.com/goport/goport/internal/matrix"
@@ -49,13 +41,17 @@ type Build struct {
 func BuildsFromMatrix(res *matrix.Result) []Build {
 	var out []Build
 	for _, p := range res.Pairs {
-		if p.Status != matrix.OK {
-			continue
+		if p.Status == matrix.OK {
+			out = append(out, BuildOf(p))
 		}
-		rel := filepath.ToSlash(filepath.Join(p.Target.DirName(), p.Name+p.Target.ExeSuffix()))
-		out = append(out, Build{Package: p.Package, Name: p.Name, Target: p.Target, Path: rel})
 	}
 	return out
+}
+
+// BuildOf is the binary a successful matrix pair wrote in its OutDir.
+func BuildOf(p matrix.PairResult) Build {
+	rel := filepath.ToSlash(filepath.Join(p.Target.DirName(), p.Name+p.Target.ExeSuffix()))
+	return Build{Package: p.Package, Name: p.Name, Target: p.Target, Path: rel}
 }
 
 // Options are the inputs of Run.
@@ -75,6 +71,11 @@ type Options struct {
 	// SignCmd, when set, also signs checksums.txt with an external
 	// command into checksums.txt.sig.
 	SignCmd *SignCmd
+
+	// archiveWrite, when set, is called before each write to an archive
+	// being made, with the archive's name: tests cancel the release
+	// there to interrupt it in the middle of an archive.
+	archiveWrite func(name string)
 }
 
 // Result is what Run wrote.
@@ -85,130 +86,72 @@ type Result struct {
 	KeyID     string     `json:"key_id,omitempty"`
 }
 
-// state is what the steps hand to each other. Each step's comment says
-// which fields it reads and which it writes; nothing else is shared.
+// state is what the release-wide steps hand to each other. The
+// per-binary steps (pipeline.go) fill binaries, archives and sboms, in
+// the order of the builds; each release step's comment says which
+// fields it reads and which it writes; nothing else is shared.
 type state struct {
 	opts     Options
-	builds   []Build
-	binaries []binary   // written by inspect
-	docs     []member   // written by inspect
-	archives []Artifact // written by archive
-	sboms    []Artifact // written by sbom
+	binaries []binary   // written by the per-binary inspect step
+	archives []Artifact // written by the per-binary archive step
+	sboms    []Artifact // written by the per-binary sbom step
 	manifest Artifact   // written by manifest
 	sums     []byte     // written by checksums
 	sig      *Artifact  // written by sign
 	extSig   *Artifact  // written by sign
 }
 
-// binary is an inspected build.
+// binary is an inspected build. facts and data are held only while the
+// binary's own steps run.
 type binary struct {
 	Artifact
 	facts *binfile.Facts
 	data  []byte
 }
 
-// step is one stage of a release.
+// step is one release-wide stage of a release.
 type step struct {
 	name string
 	run  func(context.Context, *state) error
+	// commits marks the step after which the directory is a verifiable
+	// release, kept whatever fails later.
+	commits bool
 }
 
-// steps is the release, in order.
-func steps() []step {
+// releaseSteps run, in this order, once every binary went through
+// binarySteps (pipeline.go) and all of them succeeded: nothing
+// release-wide is written for a release that cannot be complete.
+func releaseSteps() []step {
 	return []step{
-		// inspect reads builds and DocsDir; writes binaries and docs.
-		{"inspect", inspectStep},
-		// archive reads binaries and docs; writes archives.
-		{"archive", archiveStep},
-		// sbom reads binaries; writes sboms.
-		{"sbom", sbomStep},
 		// manifest reads binaries, archives, sboms; writes artifacts.json.
-		{"manifest", manifestStep},
+		{name: "manifest", run: manifestStep},
 		// checksums reads binaries, archives, sboms, manifest; writes
 		// checksums.txt.
-		{"checksums", checksumsStep},
-		// sign reads sums; writes checksums.txt.minisig.
-		{"sign", signStep},
+		{name: "checksums", run: checksumsStep, commits: true},
+		// sign reads sums; writes checksums.txt.minisig and, with a
+		// signing command, checksums.txt.sig.
+		{name: "sign", run: signStep},
 	}
 }
 
-// Run makes a release of builds in opts.Dir. Every file is written
-// atomically; when ctx is cancelled Run stops between steps and files not
+// Run makes a release of builds already in opts.Dir: Start, Add of every
+// build, Finish. Every file is written atomically; when ctx is cancelled
+// before the release-wide steps, the archives and SBOMs already written
+// are removed, and after that Run stops between steps, so the files not
 // yet written are simply absent.
 func Run(ctx context.Context, opts Options, builds []Build) (*Result, error) {
 	if len(builds) == 0 {
 		return nil, fmt.Errorf("nothing to release: no binary was built")
 	}
-	st := &state{opts: opts, builds: builds}
-	for _, s := range steps() {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("interrupted before %s: %w", s.name, err)
-		}
-		if err := s.run(ctx, st); err != nil {
-			return nil, fmt.Errorf("%s: %w", s.name, err)
-		}
-	}
-	res := &Result{Dir: opts.Dir, Artifacts: st.all(), Signed: st.sig != nil || st.extSig != nil}
-	if opts.Key != nil {
-		res.KeyID = keyID(opts.Key.ID())
-	}
-	return res, nil
-}
-
-func inspectStep(ctx context.Context, st *state) error {
-	seen := map[string]bool{}
-	for _, b := range st.builds {
-		if err := checkRelName(b.Path); err != nil {
-			return err
-		}
-		if seen[archiveBase(st.opts.Version, b)] {
-			return fmt.Errorf("two binaries named %s for %s", b.Name, b.Target)
-		}
-		seen[archiveBase(st.opts.Version, b)] = true
-	}
-	// Each binary is read once, then hashed and inspected from memory;
-	// the binaries are independent, so in parallel.
-	st.binaries = make([]binary, len(st.builds))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, b := range st.builds {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			data, err := os.ReadFile(filepath.Join(st.opts.Dir, filepath.FromSlash(b.Path)))
-			if err != nil {
-				return err
-			}
-			f, err := binfile.InspectReader(bytes.NewReader(data), int64(len(data)))
-			if err != nil {
-				return fmt.Errorf("inspecting %s: %w", b.Path, err)
-			}
-			a := Artifact{Name: b.Name + b.Target.ExeSuffix(), Path: b.Path, Type: TypeBinary}
-			a.setTarget(b.Target)
-			a.Extra = Extra{Binary: b.Name, Ext: b.Target.ExeSuffix(), Checksum: "sha256:" + bytesSHA256(data), Package: b.Package, ABI: abiOf(f)}
-			st.binaries[i] = binary{Artifact: a, facts: f, data: data}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	if st.opts.DocsDir == "" {
-		return nil
-	}
-	names, err := findDocs(st.opts.DocsDir)
+	p, err := Start(ctx, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, n := range names {
-		data, err := os.ReadFile(filepath.Join(st.opts.DocsDir, n))
-		if err != nil {
-			return err
-		}
-		st.docs = append(st.docs, member{Name: n, Mode: 0o644, Data: data})
+	defer p.Abort()
+	for _, b := range builds {
+		p.Add(b)
 	}
-	return nil
+	return p.Finish(builds)
 }
 
 // archiveBase is an archive's name without extension:
@@ -226,80 +169,6 @@ func archiveFormat(t target.Target) string {
 		return "zip"
 	}
 	return "tar.gz"
-}
-
-func archiveStep(ctx context.Context, st *state) error {
-	// Compression dominates a release's own time; archives are
-	// independent, so they are made in parallel and collected in order.
-	st.archives = make([]Artifact, len(st.binaries))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i := range st.binaries {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			a, err := writeArchive(st, i)
-			st.archives[i] = a
-			return err
-		})
-	}
-	return g.Wait()
-}
-
-func writeArchive(st *state, i int) (Artifact, error) {
-	b, build := st.binaries[i], st.builds[i]
-	format := archiveFormat(build.Target)
-	name := archiveBase(st.opts.Version, build) + "." + format
-	members := append([]member{{Name: b.Name, Mode: 0o755, Data: b.data}}, st.docs...)
-	// The archive streams to its temporary file and is hashed on the way,
-	// never held whole in memory nor read back.
-	h := sha256.New()
-	err := writeAtomic(filepath.Join(st.opts.Dir, name), 0o644, func(f *os.File) error {
-		// Deflate emits a few hundred bytes at a time: buffer them
-		// rather than make a system call for each.
-		w := bufio.NewWriterSize(io.MultiWriter(f, h), 256<<10)
-		write := writeTarGz
-		if format == "zip" {
-			write = writeZip
-		}
-		if err := write(w, members, st.opts.SourceDate); err != nil {
-			return err
-		}
-		return w.Flush()
-	})
-	if err != nil {
-		return Artifact{}, fmt.Errorf("archiving %s: %w", b.Path, err)
-	}
-	a := Artifact{Name: name, Path: name, Type: TypeArchive}
-	a.setTarget(build.Target)
-	a.Extra = Extra{Binary: build.Name, Format: format, Checksum: "sha256:" + hex.EncodeToString(h.Sum(nil)), Binaries: []string{b.Name}}
-	for _, m := range members {
-		a.Extra.Files = append(a.Extra.Files, m.Name)
-	}
-	return a, nil
-}
-
-func sbomStep(ctx context.Context, st *state) error {
-	for i, b := range st.binaries {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		build := st.builds[i]
-		data, err := sbomFor(b.facts.Go, b.Name, st.opts.SourceDate)
-		if err != nil {
-			return fmt.Errorf("%s: %w", b.Path, err)
-		}
-		name := archiveBase(st.opts.Version, build) + ".sbom.cdx.json"
-		if err := writeFileAtomic(filepath.Join(st.opts.Dir, name), data, 0o644); err != nil {
-			return err
-		}
-		a := Artifact{Name: name, Path: name, Type: TypeSBOM}
-		a.setTarget(build.Target)
-		a.Extra = Extra{Binary: build.Name, Of: b.Path, Checksum: "sha256:" + bytesSHA256(data)}
-		st.sboms = append(st.sboms, a)
-	}
-	return nil
 }
 
 // all lists every artifact in a stable order: binaries, archives, SBOMs,
