@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/goport/goport/internal/binfile"
+	"github.com/goport/goport/internal/dockerfile"
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/history"
@@ -23,7 +24,7 @@ import (
 
 // allRules is every rule goport reports, as the rules command lists them.
 func allRules() []finding.Rule {
-	return slices.Concat(doctor.Rules(doctor.Checks()), upgrade.Rules(), matrix.Rules(), binfile.Rules(), release.Rules(), repro.Rules(), preflight.Rules(), history.Rules())
+	return slices.Concat(doctor.Rules(doctor.Checks()), dockerfile.Rules(), upgrade.Rules(), matrix.Rules(), binfile.Rules(), release.Rules(), repro.Rules(), preflight.Rules(), history.Rules())
 }
 
 func load(t *testing.T) *kb.Store {

@@ -144,6 +144,7 @@ another Go version or another target, and explains how to fix it.`,
 		return usageError(cmd, "%v", err)
 	})
 	root.AddCommand(
+		newDockerfileCmd(s),
 		newDocsCmd(s),
 		newDoctorCmd(s),
 		newEnvCmd(s),

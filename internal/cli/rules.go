@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goport/goport/internal/binfile"
+	"github.com/goport/goport/internal/dockerfile"
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/history"
@@ -25,6 +26,7 @@ func allRules() []finding.Rule {
 	var rules []finding.Rule
 	for _, set := range [][]finding.Rule{
 		doctor.Rules(doctor.Checks()),
+		dockerfile.Rules(),
 		preflight.Rules(),
 		upgrade.Rules(),
 		matrix.Rules(),
