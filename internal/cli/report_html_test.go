@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestReportHTML runs report html in memory: exit codes, one-line errors,
+// and a directory that holds either the complete page or nothing new.
+func TestReportHTML(t *testing.T) {
+	t.Parallel()
+	good := `{"schema":"goport.report/v1","tool":"goport","version":"v1","command":"doctor","findings":[` +
+		`{"rule":"GP-PROXY-005","severity":"error","message":"GOPROXY=https://u:hunter2@proxy.example <script>x</script>"}]}`
+	tests := []struct {
+		name     string
+		files    map[string]string
+		args     []string // file names are joined to the test's directory
+		code     int
+		stdout   string // substring
+		stderr   string // the whole of stderr's first line
+		wantFile bool
+	}{
+		{name: "page", files: map[string]string{"r.json": good}, args: []string{"r.json", "-o", "out.html"}, wantFile: true},
+		{name: "stdout", files: map[string]string{"r.json": good}, args: []string{"r.json", "-o", "-"}, stdout: "GP-PROXY-005"},
+		{name: "no -o", files: map[string]string{"r.json": good}, args: []string{"r.json"}, code: ExitUsage,
+			stderr: "goport: report html: missing -o FILE (- for standard output)"},
+		{name: "truncated", files: map[string]string{"r.json": good, "t.json": good[:40]}, args: []string{"r.json", "t.json", "-o", "out.html"}, code: ExitIncomplete,
+			stderr: "goport: report html: DIR/t.json: not a goport JSON report: truncated: unexpected end of JSON input"},
+		{name: "other schema", files: map[string]string{"r.json": `{"schema":"goport.report/v9"}`}, args: []string{"r.json", "-o", "out.html"}, code: ExitIncomplete,
+			stderr: `goport: report html: DIR/r.json: unsupported schema "goport.report/v9" (want goport.report/v1 or goport.matrix/v1)`},
+		{name: "missing", args: []string{"nope.json", "-o", "out.html"}, code: ExitIncomplete,
+			stderr: "goport: report html: reading report: open DIR/nope.json: no such file or directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			for name, body := range tt.files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"report", "html"}
+			for _, a := range tt.args {
+				if strings.HasSuffix(a, ".json") || strings.HasSuffix(a, ".html") {
+					a = filepath.Join(dir, a)
+				}
+				args = append(args, a)
+			}
+			code, stdout, stderr := run(t, false, nil, args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstderr: %s", code, tt.code, stderr)
+			}
+			if !strings.Contains(stdout, tt.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.stdout, stdout)
+			}
+			first, _, _ := strings.Cut(stderr, "\n")
+			if diff := cmp.Diff(tt.stderr, strings.ReplaceAll(first, dir, "DIR")); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+			if tt.code == ExitIncomplete && strings.Count(stderr, "\n") != 1 {
+				t.Errorf("error is not one line:\n%s", stderr)
+			}
+			// Only the inputs and, on success, the page: no temporaries.
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			var want []string
+			for name := range tt.files {
+				want = append(want, name)
+			}
+			if tt.wantFile {
+				want = append(want, "out.html")
+			}
+			slices.Sort(want)
+			if diff := cmp.Diff(want, names); diff != "" {
+				t.Errorf("directory (-want +got):\n%s", diff)
+			}
+			if tt.wantFile {
+				page, err := os.ReadFile(filepath.Join(dir, "out.html"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, bad := range []string{"hunter2", "<script>"} {
+					if strings.Contains(string(page), bad) {
+						t.Errorf("page contains %q", bad)
+					}
+				}
+				if !strings.Contains(string(page), "Generated 2026-01-02T03:04:05Z") {
+					t.Error("page lacks the injected clock's time")
+				}
+			}
+		})
+	}
+}
