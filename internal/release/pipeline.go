@@ -162,6 +162,9 @@ func (p *Pipeline) process(w *binaryWork) {
 			return
 		}
 	}
+	if p.opts.hooks.binaryDone != nil {
+		p.opts.hooks.binaryDone(w.build)
+	}
 }
 
 func (p *Pipeline) fail(err error) {
@@ -294,8 +297,8 @@ func archiveBinary(ctx context.Context, p *Pipeline, w *binaryWork) error {
 	name := archiveBase(p.opts.Version, build) + "." + format
 	members := append([]member{{Name: b.Name, Mode: 0o755, Data: b.data}}, p.docs...)
 	var before func()
-	if p.opts.archiveWrite != nil {
-		before = func() { p.opts.archiveWrite(name) }
+	if hook := p.opts.hooks.archiveWrite; hook != nil {
+		before = func() { hook(name) }
 	}
 	// The archive streams to its temporary file and is hashed on the way,
 	// never held whole in memory nor read back.

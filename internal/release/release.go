@@ -72,10 +72,16 @@ type Options struct {
 	// command into checksums.txt.sig.
 	SignCmd *SignCmd
 
-	// archiveWrite, when set, is called before each write to an archive
-	// being made, with the archive's name: tests cancel the release
-	// there to interrupt it in the middle of an archive.
+	hooks hooks
+}
+
+// hooks let tests act at exact points of a release, such as cancelling
+// it in the middle of an archive.
+type hooks struct {
+	// archiveWrite is called before each write to an archive being made.
 	archiveWrite func(name string)
+	// binaryDone is called when all of one binary's steps succeeded.
+	binaryDone func(Build)
 }
 
 // Result is what Run wrote.
