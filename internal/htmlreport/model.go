@@ -156,8 +156,10 @@ type ruleGroup struct {
 }
 
 type findingView struct {
-	Message, Target, Location, Fix, Report string
-	Evidence                               []string
+	Message, Target, Location, Report string
+	// Fix is one line whose `code` spans are shown as code.
+	Fix      []Span
+	Evidence []string
 }
 
 // runbook is a knowledge-base entry as the page shows it.
@@ -347,7 +349,7 @@ func failureOf(p matrix.PairResult, st State, report string, rbs *runbookIndex, 
 	case f.Rule != "":
 		f.Runbook = rbs.get(f.Rule)
 	}
-	f.Fix = parseMarkdown(fix)
+	f.Fix = markdown(fix)
 	return f
 }
 
@@ -425,7 +427,7 @@ func groupFindings(inputs []*Input, rbs *runbookIndex) []severityGroup {
 }
 
 func viewFinding(f finding.Finding, report string) findingView {
-	v := findingView{Message: f.Message, Fix: f.Fix, Report: report}
+	v := findingView{Message: f.Message, Fix: inline(f.Fix), Report: report}
 	if f.Target != nil {
 		v.Target = f.Target.String()
 	}
@@ -481,7 +483,7 @@ func (r *runbookIndex) get(id string) runbook {
 	if rb != nil {
 		section := func(name string) []Block {
 			s, _ := rb.Section(name)
-			return parseMarkdown(s)
+			return markdown(s)
 		}
 		v = runbook{ID: rb.ID, Title: rb.Title, Found: true, Cause: section("Cause"), Fix: section("Fix"),
 			Rollback: section("Rollback"), Refs: section("References")}
@@ -534,3 +536,10 @@ func groupDigits(n int64) string {
 	}
 	return b.String()
 }
+
+// markdown and inline redact before parsing: Markdown markup inside a
+// credential ("https://u:`pw`@host") would otherwise split it across spans
+// where the final pass over the page's strings could not see it whole.
+func markdown(s string) []Block { return parseMarkdown(secret.Redact(s)) }
+
+func inline(s string) []Span { return parseInline(secret.Redact(s)) }
