@@ -68,7 +68,7 @@ type GoMod struct {
 
 // ParseGoMod reads the go and toolchain lines of a go.mod file.
 func ParseGoMod(displayPath string, data []byte) (*GoMod, error) {
-	mf, err := modfile.ParseLax(displayPath, data, nil)
+	mf, err := modfile.Parse(displayPath, data, nil)
 	if err != nil {
 		return nil, err
 	}

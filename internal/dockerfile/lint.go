@@ -305,31 +305,34 @@ func (l *checker) checkTargetEnv(s *stage) {
 		return
 	}
 	line := lineOf(run)
-	for _, v := range []struct {
-		name, arg string
-		re        *regexp.Regexp
-		sev       finding.Severity
-	}{
-		{"GOARCH", "TARGETARCH", goarchRE, finding.Error},
-		{"GOOS", "TARGETOS", goosRE, finding.Warning},
-	} {
-		val, ok := s.setting(run, v.re, v.name)
-		switch {
-		case !ok:
-			l.add(RuleTargetEnv, v.sev, line,
-				fmt.Sprintf("go build in stage %s on %s sets no %s: every image gets a binary for the build machine", stageLabel(s), s.effectivePlatform(), v.name),
-				fmt.Sprintf("Add ARG %s to the stage and run %s=$%s go build.", v.arg, v.name, v.arg))
-		case !strings.Contains(val, v.arg):
-			l.add(RuleTargetEnv, v.sev, line,
-				fmt.Sprintf("go build in stage %s sets %s=%s instead of $%s: every platform's image gets the same binary", stageLabel(s), v.name, val, v.arg),
-				fmt.Sprintf("Use %s=$%s (with ARG %s in the stage).", v.name, v.arg, v.arg))
-		case !s.declaresArg(v.arg, run):
-			l.add(RuleTargetEnv, v.sev, line,
+	// GOARCH must follow the target. GOOS may be missing or linux: the
+	// build platform BuildKit runs stages on is linux, so only another
+	// hard-coded OS or an undeclared $TARGETOS is wrong.
+	arch, ok := s.setting(run, goarchRE, "GOARCH")
+	switch {
+	case !ok:
+		l.add(RuleTargetEnv, RuleTargetEnv.Severity, line,
+			fmt.Sprintf("go build in stage %s on %s sets no GOARCH: every image gets a binary for the build machine's architecture", stageLabel(s), s.effectivePlatform()),
+			"Add ARG TARGETARCH to the stage and run GOARCH=$TARGETARCH go build.")
+	case !strings.Contains(arch, "TARGETARCH"):
+		l.add(RuleTargetEnv, RuleTargetEnv.Severity, line,
+			fmt.Sprintf("go build in stage %s sets GOARCH=%s instead of $TARGETARCH: every platform's image gets the same binary", stageLabel(s), arch),
+			"Use GOARCH=$TARGETARCH (with ARG TARGETARCH in the stage).")
+	}
+	goos, _ := s.setting(run, goosRE, "GOOS")
+	if goos != "" && goos != "linux" && !strings.Contains(goos, "TARGETOS") {
+		l.add(RuleTargetEnv, finding.Warning, line,
+			fmt.Sprintf("go build in stage %s sets GOOS=%s instead of $TARGETOS", stageLabel(s), goos),
+			"Use GOOS=$TARGETOS (with ARG TARGETOS in the stage).")
+	}
+	for _, v := range []struct{ value, arg string }{{arch, "TARGETARCH"}, {goos, "TARGETOS"}} {
+		if strings.Contains(v.value, v.arg) && !s.declaresArg(v.arg, run) {
+			l.add(RuleTargetEnv, RuleTargetEnv.Severity, line,
 				fmt.Sprintf("go build in stage %s uses $%s, but the stage does not declare ARG %s, so it is empty and the binary is for the build machine (BuildKit check UndefinedVar)", stageLabel(s), v.arg, v.arg),
 				fmt.Sprintf("Add ARG %s to the stage before the RUN.", v.arg))
 		}
 	}
-	if arch, ok := s.setting(run, goarchRE, "GOARCH"); ok && strings.Contains(arch, "TARGETARCH") {
+	if strings.Contains(arch, "TARGETARCH") {
 		if _, ok := s.setting(run, goarmRE, "GOARM"); !ok {
 			l.add(RuleTargetEnv, finding.Info, line,
 				fmt.Sprintf("go build in stage %s sets no GOARM: a linux/arm/v6 image would get a GOARMv7 binary", stageLabel(s)),
@@ -461,12 +464,12 @@ func imageGoVersion(tag string) string {
 
 // satisfies reports whether an image of Go version have runs a module
 // that needs need. A two-part tag (1.26) floats to the newest 1.26.x, so it
-// satisfies any 1.26 patch release.
+// satisfies any 1.26 release or release candidate.
 func satisfies(have, need string) bool {
 	if version.Compare(have, need) >= 0 {
 		return true
 	}
-	return strings.Count(have, ".") == 1 && version.Lang(need) == have && !strings.ContainsAny(strings.TrimPrefix(need, version.Lang(need)), "rcbeta")
+	return strings.Count(have, ".") == 1 && version.Lang(need) == have
 }
 
 // libc names the C library of an image: "none", "glibc", "musl" or ""

@@ -1,0 +1,328 @@
+package dockerfile
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/goport/goport/internal/testenv"
+)
+
+// goldenSpecs are the Dockerfiles init can write: with and without cgo,
+// for each final image.
+func goldenSpecs() map[string]Spec {
+	specs := map[string]Spec{}
+	for _, cgo := range []bool{false, true} {
+		for _, base := range []Base{BaseStatic, BaseDistroless, BaseAlpine, BaseScratch} {
+			name := "nocgo-" + string(base)
+			if cgo {
+				name = "cgo-" + string(base)
+			}
+			specs[name] = Spec{GoVersion: "1.26.8", Package: "./cmd/app", Binary: "app", Cgo: cgo, Base: base, GoSum: true}
+		}
+	}
+	specs["nocgo-default-nosum"] = Spec{GoVersion: "1.22", Package: ".", Binary: "tool"}
+	return specs
+}
+
+// TestRenderGolden compares each generated Dockerfile with its golden
+// copy byte for byte; GOPORT_UPDATE=1 rewrites them.
+func TestRenderGolden(t *testing.T) {
+	t.Parallel()
+	for name, spec := range goldenSpecs() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			df, _ := Render(spec)
+			golden(t, filepath.Join("testdata", "init", name+".Dockerfile"), df)
+		})
+	}
+	_, ignore := Render(Spec{GoVersion: "1.26.8", Package: ".", Binary: "app"})
+	golden(t, filepath.Join("testdata", "init", "dockerignore"), ignore)
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if os.Getenv("GOPORT_UPDATE") != "" {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (GOPORT_UPDATE=1 go test ./internal/dockerfile/ writes it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got; GOPORT_UPDATE=1 rewrites it):\n%s", path, diff)
+	}
+}
+
+// TestGeneratedLintsClean: every Dockerfile init writes passes goport's
+// rules and BuildKit's parse-time checks, against the go.mod it was made
+// for.
+func TestGeneratedLintsClean(t *testing.T) {
+	t.Parallel()
+	for name, spec := range goldenSpecs() {
+		df, _ := Render(spec)
+		findings, err := Lint(df, LintOptions{GoMod: &GoMod{Path: "go.mod", Go: spec.GoVersion}})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		for _, f := range findings {
+			t.Errorf("%s: %s %s:%d %s", name, f.Rule, f.Location().Path, f.Location().Line, f.Message)
+		}
+	}
+}
+
+// TestRenderShape spells out the properties the spec asks of every
+// generated Dockerfile, so a golden update cannot silently drop one.
+func TestRenderShape(t *testing.T) {
+	t.Parallel()
+	for name, spec := range goldenSpecs() {
+		df, _ := Render(spec)
+		text := string(df)
+		must := []string{
+			"FROM --platform=$BUILDPLATFORM golang:" + spec.GoVersion + "-",
+			"--mount=type=cache,target=/go/pkg/mod",
+			"--mount=type=cache,target=/root/.cache/go-build",
+			"go mod download",
+			"build -trimpath",
+			"USER 65532:65532",
+			`ENTRYPOINT ["/usr/local/bin/` + spec.Binary + `"]`,
+		}
+		if spec.Cgo {
+			must = append(must, "tonistiigi/xx", "COPY --from=xx / /", "xx-go build", "xx-verify", "CGO_ENABLED=1", "ARG TARGETPLATFORM")
+		} else {
+			must = append(must, "ARG TARGETOS TARGETARCH TARGETVARIANT", "CGO_ENABLED=0", "GOARM=${TARGETVARIANT#v}")
+		}
+		for _, m := range must {
+			if !strings.Contains(text, m) {
+				t.Errorf("%s lacks %q", name, m)
+			}
+		}
+		// go.mod (and go.sum) are copied, and modules downloaded, before
+		// the source.
+		if d, src := strings.Index(text, "go mod download"), strings.Index(text, "COPY . ."); d < 0 || src < d {
+			t.Errorf("%s: go mod download at %d, COPY . . at %d", name, d, src)
+		}
+	}
+}
+
+func TestWantVersion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ goLine, toolchain, want string }{
+		{"1.26.8", "", "1.26.8"},
+		{"1.26", "", "1.26"},
+		{"1.26.0", "go1.26.8", "1.26.8"},
+		{"1.26.8", "go1.26.1", "1.26.8"},
+		{"1.25", "go1.26.8+custom", "1.26.8"},
+		{"1.16", "", "1.21"},
+		{"", "", "1.21"},
+		{"1.27rc1", "", "1.27rc1"},
+	} {
+		m := &GoMod{Go: tc.goLine, Toolchain: tc.toolchain}
+		if got := m.Want(); got != tc.want {
+			t.Errorf("go %q toolchain %q: Want() = %q, want %q", tc.goLine, tc.toolchain, got, tc.want)
+		}
+	}
+}
+
+// module writes a module into a temporary directory.
+func module(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func goEnviron(t *testing.T) []string {
+	t.Helper()
+	home := t.TempDir()
+	if err := testenv.DisableTelemetry(home); err != nil {
+		t.Fatal(err)
+	}
+	return []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "GOCACHE=" + goCache(t),
+		"GOFLAGS=", "GOTOOLCHAIN=local", "GOPROXY=off", "GOENV=off", "GOPATH=" + filepath.Join(home, "go"),
+	}
+}
+
+func goCache(t *testing.T) string {
+	if c := os.Getenv("GOCACHE"); c != "" {
+		return c
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return t.TempDir()
+	}
+	return filepath.Join(dir, "go-build")
+}
+
+const mainGo = "package main\n\nfunc main() {}\n"
+
+// TestPlan runs the real go command over real modules.
+func TestPlan(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		files   map[string]string
+		dir     string // where Plan starts, under the module
+		pkg     string
+		cgo     bool
+		want    Spec
+		wantErr string
+	}{
+		{
+			name:  "single main at root",
+			files: map[string]string{"go.mod": "module example.com/hello\n\ngo 1.26.8\n", "main.go": mainGo},
+			want:  Spec{GoVersion: "1.26.8", Package: ".", Binary: "hello"},
+		},
+		{
+			name: "toolchain line wins, main in cmd, started in a subdirectory",
+			files: map[string]string{
+				"go.mod": "module example.com/svc/v2\n\ngo 1.25.0\n\ntoolchain go1.26.8\n", "go.sum": "",
+				"cmd/server/main.go": mainGo, "internal/lib/lib.go": "package lib\n",
+			},
+			dir:  "internal/lib",
+			want: Spec{GoVersion: "1.26.8", Package: "./cmd/server", Binary: "server", GoSum: true},
+		},
+		{
+			name:  "module path with major version names the binary after the module",
+			files: map[string]string{"go.mod": "module example.com/tool/v3\n\ngo 1.26\n", "main.go": mainGo},
+			want:  Spec{GoVersion: "1.26", Package: ".", Binary: "tool"},
+		},
+		{
+			name: "several mains",
+			files: map[string]string{
+				"go.mod": "module example.com/m\n\ngo 1.26\n", "cmd/a/main.go": mainGo, "cmd/b/main.go": mainGo,
+			},
+			wantErr: "2 main packages; name one: ./cmd/a, ./cmd/b",
+		},
+		{
+			name: "several mains, one named",
+			files: map[string]string{
+				"go.mod": "module example.com/m\n\ngo 1.26\n", "cmd/a/main.go": mainGo, "cmd/b/main.go": mainGo,
+			},
+			pkg:  "./cmd/b",
+			want: Spec{GoVersion: "1.26", Package: "./cmd/b", Binary: "b"},
+		},
+		{
+			name:    "no main",
+			files:   map[string]string{"go.mod": "module example.com/m\n\ngo 1.26\n", "lib.go": "package m\n"},
+			wantErr: "no main package",
+		},
+		{
+			name:    "named package is not main",
+			files:   map[string]string{"go.mod": "module example.com/m\n\ngo 1.26\n", "lib.go": "package m\n", "cmd/x/main.go": mainGo},
+			pkg:     ".",
+			wantErr: "is package m, not a main package",
+		},
+		{
+			name: "cgo in a dependency package is detected",
+			files: map[string]string{
+				"go.mod":     "module example.com/c\n\ngo 1.26\n",
+				"main.go":    "package main\n\nimport _ \"example.com/c/cz\"\n\nfunc main() {}\n",
+				"cz/cz.go":   "package cz\n\n// int two(void) { return 2; }\nimport \"C\"\n\nvar Two = C.two()\n",
+				"cz/doc.go":  "package cz\n",
+				"cz/stub.go": "//go:build !cgo\n\npackage cz\n\nvar Two = 2\n",
+			},
+			want: Spec{GoVersion: "1.26", Package: ".", Binary: "c", Cgo: true},
+		},
+		{
+			name:  "net alone does not need cgo",
+			files: map[string]string{"go.mod": "module example.com/n\n\ngo 1.26\n", "main.go": "package main\n\nimport \"net\"\n\nvar _ = net.Dial\n\nfunc main() {}\n"},
+			want:  Spec{GoVersion: "1.26", Package: ".", Binary: "n"},
+		},
+		{
+			name:  "--cgo forces it",
+			files: map[string]string{"go.mod": "module example.com/f\n\ngo 1.26\n", "main.go": mainGo},
+			cgo:   true,
+			want:  Spec{GoVersion: "1.26", Package: ".", Binary: "f", Cgo: true},
+		},
+		{
+			name:    "not a module",
+			files:   map[string]string{"main.go": mainGo},
+			wantErr: "not inside a module",
+		},
+		{
+			name:    "no such package",
+			files:   map[string]string{"go.mod": "module example.com/m\n\ngo 1.26\n", "main.go": mainGo},
+			pkg:     "./nowhere",
+			wantErr: "go list:",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := module(t, tc.files)
+			root, _ = filepath.EvalSymlinks(root)
+			gotRoot, spec, err := Plan(context.Background(), InitOptions{
+				Dir: filepath.Join(root, tc.dir), Package: tc.pkg, Cgo: tc.cgo, Environ: goEnviron(t),
+			})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Plan error = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotRoot != root {
+				t.Errorf("root = %s, want %s", gotRoot, root)
+			}
+			if diff := cmp.Diff(tc.want, spec); diff != "" {
+				t.Errorf("spec (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWrite(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string][]byte{"Dockerfile": []byte("FROM scratch\n"), ".dockerignore": []byte(".git\n")}
+	written, err := Write(dir, files, false)
+	if err != nil || len(written) != 2 {
+		t.Fatalf("Write = %v, %v", written, err)
+	}
+	// A second write without force changes nothing, even when only one
+	// of the files exists.
+	if err := os.Remove(filepath.Join(dir, ".dockerignore")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Write(dir, map[string][]byte{"Dockerfile": []byte("changed\n"), ".dockerignore": []byte("changed\n")}, false)
+	if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "Dockerfile") {
+		t.Fatalf("Write over an existing Dockerfile: %v, want ErrExists", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".dockerignore")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf(".dockerignore written although the Dockerfile exists: %v", err)
+	}
+	if _, err := Write(dir, map[string][]byte{"Dockerfile": []byte("changed\n")}, true); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "Dockerfile")); string(data) != "changed\n" {
+		t.Errorf("forced write left %q", data)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+	// A directory cannot be written over.
+	if _, err := Write(filepath.Join(dir, "missing"), files, false); err == nil {
+		t.Error("Write into a missing directory succeeded")
+	}
+}

@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+
+# Written by goport dockerfile init for ./cmd/app (go 1.26.8, cgo off, alpine final image).
+# Build for several platforms with:
+#   docker buildx build --platform linux/amd64,linux/arm64,linux/arm/v7 -t app .
+# The build stage runs natively on $BUILDPLATFORM and cross-compiles for $TARGETPLATFORM.
+
+FROM --platform=$BUILDPLATFORM golang:1.26.8-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod \
+    go mod download
+COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} \
+    go build -trimpath -o /out/app ./cmd/app
+
+FROM alpine:3
+COPY --from=build /out/app /usr/local/bin/app
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/app"]
