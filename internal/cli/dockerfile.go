@@ -82,7 +82,7 @@ func runDockerfileInit(cmd *cobra.Command, s *Streams, opts *dockerfileInitOptio
 		return err
 	}
 	df, ignore := dockerfile.Render(spec)
-	written, err := dockerfile.Write(root, map[string][]byte{"Dockerfile": df, ".dockerignore": ignore}, opts.force)
+	written, err := dockerfile.Write(root, []dockerfile.File{{Name: "Dockerfile", Data: df}, {Name: ".dockerignore", Data: ignore}}, opts.force)
 	if errors.Is(err, dockerfile.ErrExists) {
 		return usageError(cmd, "%v", err)
 	}

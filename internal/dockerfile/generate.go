@@ -359,32 +359,32 @@ func onOff(b bool) string {
 // ErrExists is returned by Write when a file exists and force is false.
 var ErrExists = errors.New("already exists")
 
-// Write writes files (name → content) into dir, each through a temporary
-// file renamed into place, so a reader never sees half a file. Without
-// force it writes nothing when any of them exists.
-func Write(dir string, files map[string][]byte, force bool) ([]string, error) {
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range files {
-			if !yield(n) {
-				return
-			}
-		}
-	})
+// File is one file Write writes.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Write writes files into dir in order, each through a temporary file
+// renamed into place, so a reader never sees half a file. Without force it
+// writes nothing when any of them exists.
+func Write(dir string, files []File, force bool) ([]string, error) {
 	if !force {
-		for _, n := range names {
-			if _, err := os.Lstat(filepath.Join(dir, n)); err == nil {
-				return nil, fmt.Errorf("%s: %w (--force overwrites it)", n, ErrExists)
+		for _, f := range files {
+			if _, err := os.Lstat(filepath.Join(dir, f.Name)); err == nil {
+				return nil, fmt.Errorf("%s: %w (--force overwrites it)", f.Name, ErrExists)
 			} else if !errors.Is(err, fs.ErrNotExist) {
 				return nil, err
 			}
 		}
 	}
 	var written []string
-	for _, n := range names {
-		if err := writeAtomic(filepath.Join(dir, n), files[n]); err != nil {
+	for _, f := range files {
+		p := filepath.Join(dir, f.Name)
+		if err := writeAtomic(p, f.Data); err != nil {
 			return written, err
 		}
-		written = append(written, filepath.Join(dir, n))
+		written = append(written, p)
 	}
 	return written, nil
 }

@@ -292,7 +292,7 @@ func TestPlan(t *testing.T) {
 func TestWrite(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	files := map[string][]byte{"Dockerfile": []byte("FROM scratch\n"), ".dockerignore": []byte(".git\n")}
+	files := []File{{"Dockerfile", []byte("FROM scratch\n")}, {".dockerignore", []byte(".git\n")}}
 	written, err := Write(dir, files, false)
 	if err != nil || len(written) != 2 {
 		t.Fatalf("Write = %v, %v", written, err)
@@ -302,14 +302,14 @@ func TestWrite(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, ".dockerignore")); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Write(dir, map[string][]byte{"Dockerfile": []byte("changed\n"), ".dockerignore": []byte("changed\n")}, false)
+	_, err = Write(dir, []File{{"Dockerfile", []byte("changed\n")}, {".dockerignore", []byte("changed\n")}}, false)
 	if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "Dockerfile") {
 		t.Fatalf("Write over an existing Dockerfile: %v, want ErrExists", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".dockerignore")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf(".dockerignore written although the Dockerfile exists: %v", err)
 	}
-	if _, err := Write(dir, map[string][]byte{"Dockerfile": []byte("changed\n")}, true); err != nil {
+	if _, err := Write(dir, []File{{"Dockerfile", []byte("changed\n")}}, true); err != nil {
 		t.Fatal(err)
 	}
 	if data, _ := os.ReadFile(filepath.Join(dir, "Dockerfile")); string(data) != "changed\n" {
