@@ -55,6 +55,9 @@ func testEnviron(t *testing.T, extra ...string) []string {
 		"GOFLAGS=",
 		"GOTOOLCHAIN=local",
 		"GOPROXY=off",
+		// Runs in the package directory would record into the
+		// repository's own .goport/history.
+		"GOPORT_NO_HISTORY=1",
 	}
 	return append(env, extra...)
 }
