@@ -151,11 +151,21 @@ func runDockerfileLint(cmd *cobra.Command, s *Streams, opts *dockerfileLintOptio
 	if name != "-" {
 		dir = filepath.Dir(name)
 	}
-	mod, err := findGoMod(dir)
+	mod, root, err := findGoMod(dir)
 	if err != nil {
 		return err
 	}
-	findings, err := dockerfile.Lint(data, dockerfile.LintOptions{Path: display, GoMod: mod})
+	// Findings name the Dockerfile relative to the module root, as every
+	// goport report does (and as SARIF needs).
+	path := display
+	if root != "" && name != "-" {
+		if abs, err := filepath.Abs(name); err == nil {
+			if rel, err := filepath.Rel(root, abs); err == nil && filepath.IsLocal(rel) {
+				path = filepath.ToSlash(rel)
+			}
+		}
+	}
+	findings, err := dockerfile.Lint(data, dockerfile.LintOptions{Path: path, GoMod: mod})
 	if err != nil {
 		return fmt.Errorf("%s: %w", display, err)
 	}
@@ -164,33 +174,27 @@ func runDockerfileLint(cmd *cobra.Command, s *Streams, opts *dockerfileLintOptio
 }
 
 // findGoMod reads the go.mod next to the Dockerfile, or the nearest one
-// above it: the module the Dockerfile builds. None is not an error.
-func findGoMod(dir string) (*dockerfile.GoMod, error) {
+// above it: the module the Dockerfile builds. It returns the module root
+// too; none is not an error.
+func findGoMod(dir string) (*dockerfile.GoMod, string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for d := abs; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "go.mod")
-		data, err := os.ReadFile(p)
+		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
 		if err == nil {
-			display := p
-			if wd, err := os.Getwd(); err == nil && !filepath.IsAbs(dir) {
-				if rel, err := filepath.Rel(wd, p); err == nil {
-					display = rel
-				}
-			}
-			mod, err := dockerfile.ParseGoMod(filepath.ToSlash(display), data)
+			mod, err := dockerfile.ParseGoMod("go.mod", data)
 			if err != nil {
-				return nil, fmt.Errorf("reading go.mod: %w", err)
+				return nil, "", fmt.Errorf("reading go.mod: %w", err)
 			}
-			return mod, nil
+			return mod, d, nil
 		}
 		if !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("reading go.mod: %w", err)
+			return nil, "", fmt.Errorf("reading go.mod: %w", err)
 		}
 		if filepath.Dir(d) == d {
-			return nil, nil
+			return nil, "", nil
 		}
 	}
 }
