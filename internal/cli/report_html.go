@@ -20,11 +20,11 @@ func newReportHTMLCmd(s *Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "html [REPORT.json...] -o FILE",
 		Short: "Write one self-contained HTML page from goport JSON reports",
-		Long: `Html reads goport JSON reports (--format json or --json FILE of matrix,
-doctor, preflight, verify, inspect …; standard input when none is given or
-for "-") and writes one HTML page: a GOOS × GOARCH heat map of the matrix
-pairs, binary sizes, every failed target with its log tail and the runbook
-that explains it, and the findings grouped by severity with their runbooks.
+		Long: `Read goport JSON reports (--format json or --json FILE of matrix, doctor,
+preflight, verify, inspect …; standard input when none is given, or for "-")
+and write one HTML page: a GOOS × GOARCH heat map of the matrix pairs,
+binary sizes, every failed target with its log tail and the runbook that
+explains it, and the findings grouped by severity with their runbooks.
 
 The page loads nothing from the network and runs no JavaScript, so it can be
 attached to a CI run or mailed as is. Credentials in the reports are

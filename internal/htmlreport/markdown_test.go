@@ -1,6 +1,8 @@
 package htmlreport
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,4 +53,44 @@ func TestMarkupProblems(t *testing.T) {
 	if diff := cmp.Diff(want, markupProblems(page)); diff != "" {
 		t.Errorf("markupProblems (-want +got):\n%s", diff)
 	}
+}
+
+// FuzzMarkdown renders arbitrary Markdown as a failure's fix: parsing must
+// not panic, and the page must hold no markup but the template's and no
+// link but http(s).
+func FuzzMarkdown(f *testing.F) {
+	for _, seed := range []string{
+		"Split:\n\n```go\n//go:build unix\n```\n- `a`\n- **b**\n1. <https://go.dev>\n[x](https://go.dev/ref)",
+		"[x](javascript:alert(1)) <data:text/html,<script>x</script>> <b onclick=y>",
+		"```", "`", "**", "[", "[a](", "<", "# ", "####### x", "1.", "- ", "  - x\n    y",
+		"\r\n\r\n```\r\nx\r\n~~~", "\xff\xfe`\x00`",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		for _, b := range parseMarkdown(src) {
+			spans := b.Spans
+			for _, item := range b.Items {
+				spans = append(spans, item...)
+			}
+			for _, sp := range spans {
+				if sp.Kind == "link" && !strings.HasPrefix(sp.URL, "https://") && !strings.HasPrefix(sp.URL, "http://") {
+					t.Fatalf("link to %q", sp.URL)
+				}
+			}
+		}
+		res := sampleMatrix()
+		res.Pairs[6].Explained.Fix = src
+		in, err := Parse("f.json", matrixReport(t, res))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, []*Input{in}, nil, Options{}); err != nil {
+			t.Fatalf("Write: %v", err)
+		}
+		if p := markupProblems(buf.String()); len(p) > 0 {
+			t.Fatalf("markup outside the allow lists: %v", p)
+		}
+	})
 }
