@@ -296,7 +296,10 @@ func TestHostileReport(t *testing.T) {
 		}
 	}
 	res.Pairs = append(res.Pairs, matrix.PairResult{Pair: matrix.Pair{Package: "p", Target: target.Target{GOOS: hostile, GOARCH: hostile, Variant: hostile}},
-		Status: matrix.Status(hostile), Reason: hostile})
+		Status: matrix.Status(hostile), Reason: hostile},
+		// An output with a hostile target lands in the SVG chart's <text>.
+		matrix.PairResult{Pair: matrix.Pair{Package: hostile, Target: target.Target{GOOS: hostile, GOARCH: "amd64"}},
+			Status: matrix.OK, Verified: true, Size: 10, Output: hostile})
 	doctor := findingsReport(t, hostile, finding.Finding{Rule: "GP-EVIL-001", Severity: finding.Warning, Message: hostile, Fix: hostile,
 		Evidence: []finding.Evidence{{Text: hostile, Location: &finding.Location{Path: hostile, Line: 1}}},
 		Target:   &target.Target{GOOS: hostile, GOARCH: "amd64"}})
