@@ -63,9 +63,9 @@ func runMetrics(cmd *cobra.Command, s *Streams, opts *metricsOptions, args []str
 	if err != nil {
 		return err
 	}
-	load := func() (*history.Set, error) { return history.Load(dir) }
-	reg := metrics.NewRegistry(load)
 	if opts.serve != "" {
+		// A server reads the history again on every scrape.
+		reg := metrics.NewRegistry(func() (*history.Set, error) { return history.Load(dir) })
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		ln, err := net.Listen("tcp", opts.serve)
@@ -75,13 +75,12 @@ func runMetrics(cmd *cobra.Command, s *Streams, opts *metricsOptions, args []str
 		fmt.Fprintf(s.Err, "goport: metrics: serving http://%s/metrics\n", ln.Addr())
 		return serveMetrics(ctx, ln, reg)
 	}
-	// Read the history once here, to warn about files it cannot use;
-	// the registry reads it again when gathering.
-	set, err := load()
+	set, err := history.Load(dir)
 	if err != nil {
 		return err
 	}
 	warnSkipped(cmd, s, set)
+	reg := metrics.NewRegistry(func() (*history.Set, error) { return set, nil })
 	if opts.textfile != "" {
 		if err := metrics.WriteTextfile(opts.textfile, reg); err != nil {
 			var pe *os.PathError

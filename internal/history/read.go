@@ -109,21 +109,20 @@ func Decode(data []byte) (*Run, error) {
 			Facts    json.RawMessage `json:"facts"`
 		} `json:"report"`
 	}
-	// Check the version first, so that a future format is reported as
-	// such rather than as whatever its fields fail to decode into.
-	var head struct {
-		Schema string `json:"schema"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, err
-	}
-	if head.Schema != Schema {
-		return nil, fmt.Errorf("%w: schema %q", ErrSchema, head.Schema)
-	}
 	if err := json.Unmarshal(data, &doc); err != nil {
+		// A future format is reported as such rather than as whatever
+		// its fields failed to decode into.
+		var head struct {
+			Schema string `json:"schema"`
+		}
+		if json.Unmarshal(data, &head) == nil && head.Schema != Schema {
+			return nil, fmt.Errorf("%w: schema %q", ErrSchema, head.Schema)
+		}
 		return nil, err
 	}
 	switch {
+	case doc.Schema != Schema:
+		return nil, fmt.Errorf("%w: schema %q", ErrSchema, doc.Schema)
 	case doc.Time.IsZero():
 		return nil, errors.New("record without a time")
 	case !validCommand(doc.Command):
