@@ -576,3 +576,40 @@ func TestVerifyCgoBinary(t *testing.T) {
 		t.Errorf("cgo binary for a cgo-off pair: %q", joined)
 	}
 }
+
+// TestPlanCgoOff checks the plan without cgo, where packages are listed
+// without their dependencies: a package excluded by build constraints is
+// skipped for that target, a package made only of cgo files is not
+// planned (with CGO_ENABLED=0, ./... does not match it: the go command's
+// rule), and a main package importing one is still planned (its build
+// fails and says why).
+func TestPlanCgoOff(t *testing.T) {
+	t.Parallel()
+	dir := writeModule(t, map[string]string{
+		"cmd/hello/main.go":     hello,
+		"cmd/linuxonly/main.go": linuxonly,
+		"cmd/usecgo/main.go":    usecgo,
+		"cmd/viacgo/main.go":    "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n",
+		"lib/lib.go":            "package lib\n\n// void f(void) {}\nimport \"C\"\n\nfunc F() { C.f() }\n",
+	})
+	tc := loadToolchain(t)
+	targets := firstClass(t, tc.ports)
+	plan, err := MakePlan(context.Background(), PlanOptions{Dir: dir, Targets: targets, Cgo: CgoOff, Jobs: 1, Environ: os.Environ(), Ports: tc.ports})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type verdict struct{ Skipped, Cgo, Fails bool }
+	got := map[string]verdict{}
+	for _, p := range plan.Pairs {
+		got[p.Target.String()+" "+p.Name] = verdict{Skipped: p.Skip != "", Cgo: p.Cgo, Fails: p.Fail != ""}
+	}
+	want := map[string]verdict{}
+	for _, tg := range targets {
+		want[tg.String()+" hello"] = verdict{}
+		want[tg.String()+" linuxonly"] = verdict{Skipped: tg.GOOS != "linux"}
+		want[tg.String()+" viacgo"] = verdict{}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("plan without cgo (-want +got):\n%s", diff)
+	}
+}
