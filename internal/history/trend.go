@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -138,7 +139,8 @@ func lastTwo(points []Point, value func(Point) float64) (prev, last Point, ok bo
 }
 
 func change(prev, last Point, value func(Point) float64) *float64 {
-	c := value(last)/value(prev) - 1
+	// Rounded to a millionth, so that 1000 → 1200 reads 0.2 in JSON.
+	c := math.Round((value(last)/value(prev)-1)*1e6) / 1e6
 	return &c
 }
 
