@@ -328,7 +328,7 @@ func (l *checker) checkTargetEnv(s *stage) {
 	for _, v := range []struct{ value, arg string }{{arch, "TARGETARCH"}, {goos, "TARGETOS"}} {
 		if strings.Contains(v.value, v.arg) && !s.declaresArg(v.arg, run) {
 			l.add(RuleTargetEnv, RuleTargetEnv.Severity, line,
-				fmt.Sprintf("go build in stage %s uses $%s, but the stage does not declare ARG %s, so it is empty and the binary is for the build machine (BuildKit check UndefinedVar)", stageLabel(s), v.arg, v.arg),
+				fmt.Sprintf("go build in stage %s uses $%s, but the stage does not declare ARG %s, so it is empty and the binary is for the build machine", stageLabel(s), v.arg, v.arg),
 				fmt.Sprintf("Add ARG %s to the stage before the RUN.", v.arg))
 		}
 	}

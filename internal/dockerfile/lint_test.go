@@ -20,7 +20,7 @@ import (
 var fixtureMod = &GoMod{Path: "go.mod", Go: "1.26.8"}
 
 // want reads the "# want: RULE..." comments of a fixture: each names the
-// rules reported at the next instruction line.
+// rules reported at the next instruction line, or at line N for RULE@N.
 func want(t *testing.T, data []byte) []string {
 	t.Helper()
 	var wants []string
@@ -35,6 +35,10 @@ func want(t *testing.T, data []byte) []string {
 			continue
 		}
 		for _, id := range pending {
+			if id, at, ok := strings.Cut(id, "@"); ok {
+				wants = append(wants, id+":"+at)
+				continue
+			}
 			wants = append(wants, fmt.Sprintf("%s:%d", id, i+1))
 		}
 		pending = nil

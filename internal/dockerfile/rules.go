@@ -18,7 +18,7 @@ var (
 	}
 	RuleTargetEnv = finding.Rule{
 		ID: "GP-DOCKER-002", Title: "GOOS/GOARCH not taken from TARGETOS/TARGETARCH", Severity: finding.Error,
-		Explanation: "A stage on `$BUILDPLATFORM` builds for the build machine unless GOOS and GOARCH come from the TARGETOS and TARGETARCH build arguments, which a stage sees only after `ARG TARGETOS TARGETARCH` (BuildKit check UndefinedVar otherwise). A hard-coded GOARCH puts the same binary in every platform's image: `exec format error` on the others.",
+		Explanation: "A stage on `$BUILDPLATFORM` builds for the build machine unless GOOS and GOARCH come from the TARGETOS and TARGETARCH build arguments, which a stage sees only after `ARG TARGETOS TARGETARCH`; without it they are empty (BuildKit's UndefinedVar check notices this in ENV, never in RUN). A hard-coded GOARCH puts the same binary in every platform's image: `exec format error` on the others.",
 		Fix:         "Declare `ARG TARGETOS TARGETARCH TARGETVARIANT` in the build stage and run `GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go build`, or use tonistiigi/xx's `xx-go build`.",
 	}
 	RuleLibcMismatch = finding.Rule{
