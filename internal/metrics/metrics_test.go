@@ -164,7 +164,7 @@ func TestNames(t *testing.T) {
 		t.Errorf("Names (-described +listed):\n%s", diff)
 	}
 	for _, n := range Names() {
-		if !model.IsValidLegacyMetricName(n) {
+		if !model.LegacyValidation.IsValidMetricName(n) {
 			t.Errorf("%s is not a valid metric name", n)
 		}
 	}
