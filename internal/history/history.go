@@ -183,13 +183,18 @@ func Names(dir string) ([]string, error) {
 	return names, nil
 }
 
+// staleTemp is the age after which a temporary file is a leftover of a
+// run that died between writing and renaming, not one in progress.
+const staleTemp = time.Hour
+
 // Prune removes the oldest records of dir beyond keep (keep < 1 keeps
-// everything). Concurrent prunes may race for the same file; a file
-// already gone is not an error.
+// everything) and temporaries left by runs that died. Concurrent prunes
+// may race for the same file; a file already gone is not an error.
 func Prune(dir string, keep int) error {
 	if keep < 1 {
 		return nil
 	}
+	removeStaleTemps(dir)
 	names, err := Names(dir)
 	if err != nil {
 		return err
@@ -200,4 +205,15 @@ func Prune(dir string, keep int) error {
 		}
 	}
 	return nil
+}
+
+// removeStaleTemps is best effort: a leftover costs disk space, not
+// correctness, since readers never look at temporaries.
+func removeStaleTemps(dir string) {
+	temps, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
+	for _, p := range temps {
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTemp {
+			os.Remove(p)
+		}
+	}
 }

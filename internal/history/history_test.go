@@ -70,6 +70,32 @@ func TestAppendPrunesOldest(t *testing.T) {
 	}
 }
 
+// TestPruneRemovesStaleTemps: a temporary left by a run that died is
+// removed once it is old; one being written now is not.
+func TestPruneRemovesStaleTemps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stale, fresh := filepath.Join(dir, ".tmp-1"), filepath.Join(dir, ".tmp-2")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("{"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Append(dir, Record{Time: t0, Command: "doctor", Report: report("doctor", "")}, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temporary still there: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("fresh temporary removed: %v", err)
+	}
+}
+
 // TestAppendConcurrent: runs that record at the same instant, from many
 // goroutines, each get their own file.
 func TestAppendConcurrent(t *testing.T) {
