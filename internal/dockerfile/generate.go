@@ -292,13 +292,7 @@ func Render(spec Spec) (dockerfile, dockerignore []byte) {
 		if musl {
 			w("RUN apk add --no-cache clang lld")
 		} else {
-			w("RUN apt-get update && apt-get install -y --no-install-recommends clang lld && rm -rf /var/lib/apt/lists/*")
-		}
-		w("ARG TARGETPLATFORM")
-		if musl {
-			w("RUN xx-apk add --no-cache gcc musl-dev")
-		} else {
-			w("RUN xx-apt-get install -y --no-install-recommends gcc libc6-dev")
+			w("RUN apt-get update && apt-get install -y --no-install-recommends clang lld")
 		}
 	}
 	w("WORKDIR /src")
@@ -309,6 +303,16 @@ func Render(spec Spec) (dockerfile, dockerignore []byte) {
 	}
 	w("RUN --mount=type=cache,target=/go/pkg/mod \\")
 	w("    go mod download")
+	// Everything above is the same for every target platform, so BuildKit
+	// shares it; the target's C library comes after, and the source last.
+	if spec.Cgo {
+		w("ARG TARGETPLATFORM")
+		if musl {
+			w("RUN xx-apk add --no-cache gcc musl-dev")
+		} else {
+			w("RUN xx-apt-get install -y --no-install-recommends gcc libc6-dev")
+		}
+	}
 	w("COPY . .")
 	if spec.Cgo {
 		ldflags := ""

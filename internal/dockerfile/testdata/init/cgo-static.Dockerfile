@@ -10,12 +10,12 @@ FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.6.1 AS xx
 FROM --platform=$BUILDPLATFORM golang:1.26.8-alpine AS build
 COPY --from=xx / /
 RUN apk add --no-cache clang lld
-ARG TARGETPLATFORM
-RUN xx-apk add --no-cache gcc musl-dev
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod \
     go mod download
+ARG TARGETPLATFORM
+RUN xx-apk add --no-cache gcc musl-dev
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
