@@ -150,8 +150,8 @@ func growth(rule finding.Rule, s *Series, prev, last Point, what string, change 
 		Rule: rule.ID, Severity: rule.Severity, Target: &t, Fix: rule.Fix,
 		Message: fmt.Sprintf("%s: %s %.1f%% since the previous run (%s → %s)", s.Package, what, change*100, from, to),
 		Evidence: []finding.Evidence{
-			{Location: &finding.Location{Path: filepath.ToSlash(filepath.Join(Dir, prev.File))}, Text: "previous run, " + prev.Time.UTC().Format(time.RFC3339)},
 			{Location: &finding.Location{Path: filepath.ToSlash(filepath.Join(Dir, last.File))}, Text: "latest run, " + last.Time.UTC().Format(time.RFC3339)},
+			{Location: &finding.Location{Path: filepath.ToSlash(filepath.Join(Dir, prev.File))}, Text: "previous run, " + prev.Time.UTC().Format(time.RFC3339)},
 		},
 	}
 }
@@ -204,7 +204,7 @@ func (tr *Trend) changeCell(c *float64) string {
 // WriteMarkdown prints the same table for CI step summaries.
 func (tr *Trend) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
-	b.WriteString("## goport trend\n\n| target | package | runs | size | change | build time | change |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("| target | package | runs | size | change | build time | change |\n|---|---|---|---|---|---|---|\n")
 	for _, s := range tr.Series {
 		size, dur := latestCells(s)
 		fmt.Fprintf(&b, "| `%s` | `%s` | %d | %s | %s | %s | %s |\n", s.Target, s.Package, len(s.Points), size, tr.changeCell(s.SizeChange), dur, tr.changeCell(s.TimeChange))

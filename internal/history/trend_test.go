@@ -69,7 +69,7 @@ func TestTrends(t *testing.T) {
 		t.Errorf("linux series: %+v", lin)
 	}
 	ev := tr.Findings[0].Evidence
-	if len(ev) != 2 || !strings.HasSuffix(ev[0].Location.Path, "runc.json") || !strings.HasSuffix(ev[1].Location.Path, "rune.json") {
+	if len(ev) != 2 || !strings.HasSuffix(ev[0].Location.Path, "rune.json") || !strings.HasSuffix(ev[1].Location.Path, "runc.json") {
 		t.Errorf("evidence does not name the two history files: %+v", ev)
 	}
 
@@ -137,5 +137,21 @@ changes are since the previous run that built the same package and target; ! mar
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("text (-want +got):\n%s", diff)
+	}
+}
+
+func TestTrendMarkdown(t *testing.T) {
+	t.Parallel()
+	tr := Trends([]*Run{
+		matrixRun(0, map[target.Target]int64{linux: 1000}, nil),
+		matrixRun(1, map[target.Target]int64{linux: 2000}, nil),
+	}, TrendOptions{Threshold: 0.1})
+	var b bytes.Buffer
+	if err := tr.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "| target | package | runs | size | change | build time | change |\n|---|---|---|---|---|---|---|\n| `linux/amd64` | `example.com/m` | 2 | 2.0 KiB | +100.0% ! | - | - |\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("markdown (-want +got):\n%s", diff)
 	}
 }
