@@ -22,6 +22,7 @@
 #   GOPORT=/tmp/goport bench/matrix.sh        # measure this goport binary
 #   GORELEASER=/path/to/goreleaser bench/matrix.sh
 #   TOOLS="loop matrix" bench/matrix.sh       # leave goreleaser out
+#   TARGETS=linux/amd64,windows/arm64 bench/matrix.sh
 #
 # All three build with CGO_ENABLED=0, -trimpath and no -ldflags (the
 # .goreleaser.yaml sets an empty ldflags list item, as goreleaser's
@@ -79,7 +80,11 @@ fi
 read -ra tools <<<"$TOOLS"
 [[ " $TOOLS " == *" loop "* && " $TOOLS " == *" matrix "* ]] || { say "TOOLS must include loop and matrix"; exit 2; }
 
-mapfile -t targets < <(cd "$work/goport-src" && "$work/goport" targets --first-class | awk 'NR > 1 && $2 == "yes" { print $1 }')
+if [ -n "${TARGETS:-}" ]; then
+	IFS=, read -ra targets <<<"$TARGETS"
+else
+	mapfile -t targets < <(cd "$work/goport-src" && "$work/goport" targets --first-class | awk 'NR > 1 && $2 == "yes" { print $1 }')
+fi
 targets_csv=$(IFS=,; echo "${targets[*]}")
 
 # module NAME → sets dir and pkg, copying the module into $work/NAME with
@@ -159,18 +164,25 @@ goreleaser_build() { # $1 = GOCACHE
 		{ say "goreleaser build failed:"; tail -20 "$work/goreleaser.log" >&2; exit 1; }
 }
 
-# time_one TOOL CACHE: seconds taken by one run.
+# time_one TOOL CACHE: wall-clock and CPU seconds (user+sys, the go
+# command's children included) taken by one run. The CPU time does not
+# depend on the share of the machine a run gets, the wall time does.
+# `times` runs in this shell: in a pipe or $(…) it would count a fresh
+# child's (zero) children.
 time_one() {
 	local start end
 	rm -rf "$work/out-$1"
+	times >"$work/times0"
 	start=$(now)
 	"${1}_build" "$2"
 	end=$(now)
-	awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f\n", e - s }'
+	times >"$work/times1"
+	cat "$work/times0" "$work/times1" | awk -v s="$start" -v e="$end" '
+		NR == 2 || NR == 4 { split($1, u, "m"); split($2, y, "m"); c[NR] = u[1] * 60 + u[2] + y[1] * 60 + y[2] }
+		END { printf "%.2f %.2f\n", e - s, c[4] - c[2] }'
 }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
 
 # check_outputs: every tool built one file per target, and goport verified them.
 check_outputs() {
@@ -184,61 +196,77 @@ check_outputs() {
 echo "# bench/matrix.sh: ${#targets[@]} targets ($targets_csv), -j $JOBS, $COLD_RUNS cold and $RUNS warm runs per tool, modules: $MODULES"
 echo "# $(go version), goport $(git -C "$here" rev-parse --short HEAD)${GOPORT:+ (binary $GOPORT)}${gr:+, goreleaser $("$gr" --version 2>/dev/null | awk '/GitVersion/ { print $2 }')}, $(getconf _NPROCESSORS_ONLN) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-declare -A med rat
+declare -A wall cpu
 summary=()
 for m in $MODULES; do
 	module "$m"
 	name=${m%%=*}
 	echo
 	echo "## $name ($pkg)"
+	warmcache=$work/cache-warm-$name
 	for mode in $MODES; do
 		n=$RUNS
 		[ "$mode" = cold ] && n=$COLD_RUNS
-		declare -A times=()
-		declare -A ratios=()
-		warmcache=$work/cache-warm-$name
+		key=$name-$mode
 		if [ "$mode" = warm ]; then
-			# One warm cache for every tool: each fills it once (the go
-			# command caches compiled packages, not the linked binaries).
+			# One warm cache for every tool, left by the last cold run or
+			# filled now; each tool runs once on it before it is measured
+			# (the go command caches compiled packages, not linked binaries).
 			for tool in "${tools[@]}"; do time_one "$tool" "$warmcache" >/dev/null; done
 			check_outputs
 		fi
 		for ((i = 0; i < n; i++)); do
-			declare -A this=()
+			line="$mode run $((i + 1))/$n (wall/cpu):"
 			for tool in "${tools[@]}"; do
 				cache=$warmcache
 				[ "$mode" = cold ] && cache=$work/cache-cold
-				this[$tool]=$(time_one "$tool" "$cache")
-				times[$tool]+="${this[$tool]} "
-				[ "$mode" = cold ] && { chmod -R u+w "$cache"; rm -rf "$cache"; }
+				read -r w c < <(time_one "$tool" "$cache")
+				[ -n "${c:-}" ] || { say "$mode $tool run failed"; exit 1; }
+				wall[$key-$tool]+="$w " cpu[$key-$tool]+="$c "
+				line+=" $tool ${w}s/${c}s"
+				if [ "$mode" = cold ]; then
+					if [ ! -d "$warmcache" ] && [ $((i + 1)) -eq "$n" ]; then
+						mv "$cache" "$warmcache"
+					else
+						chmod -R u+w "$cache"
+						rm -rf "$cache"
+					fi
+				fi
 			done
 			check_outputs
-			line="$mode run $((i + 1))/$n:"
-			for tool in "${tools[@]}"; do line+=" $tool ${this[$tool]}s"; done
-			ratios[loop]+="$(ratio "${this[matrix]}" "${this[loop]}") "
-			[ -n "${this[goreleaser]:-}" ] && ratios[goreleaser]+="$(ratio "${this[matrix]}" "${this[goreleaser]}") "
 			echo "$line  (load $(cut -d' ' -f1 /proc/loadavg))"
 		done
-		for tool in "${tools[@]}"; do
-			med[$name-$mode-$tool]=$(printf '%s\n' ${times[$tool]} | median)
-		done
-		for peer in loop goreleaser; do
-			[ -n "${ratios[$peer]:-}" ] && rat[$name-$mode-$peer]=$(printf '%s\n' ${ratios[$peer]} | median)
-		done
-		summary+=("$name-$mode")
+		summary+=("$key")
 	done
 done
 
+# column KEY TOOL KIND: the median of one tool's times.
+column() {
+	local -n a=$3
+	printf '%s\n' ${a[$1-$2]:-} | median
+}
+
+# rounds KEY PEER KIND: the median of the per-round ratios matrix/PEER.
+rounds() {
+	local -n a=$3
+	[ -n "${a[$1-$2]:-}" ] || { echo -; return; }
+	paste <(printf '%s\n' ${a[$1-matrix]}) <(printf '%s\n' ${a[$1-$2]}) | awk '{ printf "%.2f\n", $1 / $2 }' | median
+}
+
 echo
-echo "## medians (ratios: median of the per-round ratios; goals: matrix/loop ≤ 0.85 cold, ≤ 1.10 warm; matrix/goreleaser ≤ 1.00)"
-printf '| %-7s | %-4s | %4s | %9s | %9s | %10s | %11s | %17s |\n' module mode runs loop matrix goreleaser matrix/loop matrix/goreleaser
-printf '| %-7s | %-4s | %4s | %9s | %9s | %10s | %11s | %17s |\n' --- --- --- --- --- --- --- ---
+echo "## medians of wall-clock seconds (ratios: median of the per-round ratios; goals: matrix/loop ≤ 0.85 cold, ≤ 1.10 warm; matrix/goreleaser ≤ 1.00)"
+echo "## cpu: user+sys seconds of all processes; independent of the share of a loaded machine a run gets"
+printf '| %-7s | %-4s | %4s | %8s | %8s | %10s | %11s | %17s | %15s | %21s |\n' module mode runs loop matrix goreleaser matrix/loop matrix/goreleaser "cpu matrix/loop" "cpu matrix/goreleaser"
+printf '| %-7s | %-4s | %4s | %8s | %8s | %10s | %11s | %17s | %15s | %21s |\n' --- --- --- --- --- --- --- --- --- ---
 for key in "${summary[@]}"; do
-	name=${key%-*} mode=${key##*-}
+	mode=${key##*-}
 	n=$RUNS
 	[ "$mode" = cold ] && n=$COLD_RUNS
-	printf '| %-7s | %-4s | %4s | %8ss | %8ss | %10s | %11s | %17s |\n' "$name" "$mode" "$n" \
-		"${med[$key-loop]:-}" "${med[$key-matrix]:-}" "${med[$key-goreleaser]:+${med[$key-goreleaser]}s}" \
-		"${rat[$key-loop]:-}" "${rat[$key-goreleaser]:--}"
+	gr_col=-
+	[ -n "${wall[$key-goreleaser]:-}" ] && gr_col="$(column "$key" goreleaser wall)s"
+	printf '| %-7s | %-4s | %4s | %7ss | %7ss | %10s | %11s | %17s | %15s | %21s |\n' "${key%-*}" "$mode" "$n" \
+		"$(column "$key" loop wall)" "$(column "$key" matrix wall)" "$gr_col" \
+		"$(rounds "$key" loop wall)" "$(rounds "$key" goreleaser wall)" \
+		"$(rounds "$key" loop cpu)" "$(rounds "$key" goreleaser cpu)"
 done
 exit 0
