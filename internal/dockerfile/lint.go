@@ -539,6 +539,8 @@ func (l *checker) checkLibc(final *stage) {
 			sev, why = finding.Error, "built with CGO_ENABLED=1"
 		case builder == "musl" && !l.installsCC(build):
 			continue // golang:*-alpine has no C compiler, so cgo is off
+		case pureGoTags(text):
+			continue // net and os/user without cgo: nothing else links libc
 		default:
 			sev, why = finding.Warning, "built with CGO_ENABLED unset (cgo is on whenever the build and target platforms match and a C compiler is present)"
 		}
@@ -553,6 +555,20 @@ func (l *checker) checkLibc(final *stage) {
 			fmt.Sprintf("binary from stage %s, %s, is linked against the %s of %s, but the final image %s has %s: it fails to start with \"no such file or directory\"", stageLabel(build), why, builder, build.image(), final.image(), have),
 			"Set CGO_ENABLED=0 on the go build, link statically, or use a final image with the build stage's C library.")
 	}
+}
+
+var tagsRE = regexp.MustCompile(`-tags[\s=]+["']?([^\s"']+)`)
+
+// pureGoTags reports whether go build runs with both netgo and osusergo,
+// which keep the standard library's cgo users (net, os/user) from linking
+// the C library when CGO_ENABLED is left to its default.
+func pureGoTags(build string) bool {
+	m := tagsRE.FindStringSubmatch(build)
+	if m == nil {
+		return false
+	}
+	tags := strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' })
+	return slices.Contains(tags, "netgo") && slices.Contains(tags, "osusergo")
 }
 
 func (l *checker) installsCC(s *stage) bool {

@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"bytes"
 	"debug/elf"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,9 +27,10 @@ func goCmd(t *testing.T, dir string, env []string, args ...string) (string, erro
 	return out.String(), err
 }
 
-// GP-DOCKER-003: with cgo on, a program using net is linked dynamically
-// (it has an ELF interpreter, which scratch and distroless/static lack);
-// with CGO_ENABLED=0 it is static. With CGO_ENABLED unset, cgo is on for
+// GP-DOCKER-003: with cgo on, a program using net and os/user is linked
+// dynamically (it has an ELF interpreter, which scratch and
+// distroless/static lack) unless built with both netgo and osusergo; with
+// CGO_ENABLED=0 it is static. With CGO_ENABLED unset, cgo is on for
 // the host and off when cross-compiling, so only some platforms break.
 func TestToolchainCgoLinking(t *testing.T) {
 	t.Parallel()
@@ -40,14 +42,14 @@ func TestToolchainCgoLinking(t *testing.T) {
 	}
 	dir := module(t, map[string]string{
 		"go.mod":  "module example.com/netapp\n\ngo 1.26\n",
-		"main.go": "package main\n\nimport \"net\"\n\nfunc main() { _, _ = net.LookupHost(\"localhost\") }\n",
+		"main.go": "package main\n\nimport (\n\t\"net\"\n\t\"os/user\"\n)\n\nfunc main() { _, _ = net.LookupHost(\"localhost\"); _, _ = user.Current() }\n",
 	})
-	for _, tc := range []struct {
-		cgo     string
-		dynamic bool
-	}{{"1", true}, {"0", false}} {
-		out := filepath.Join(dir, "app-cgo"+tc.cgo)
-		if msg, err := goCmd(t, dir, []string{"CGO_ENABLED=" + tc.cgo}, "build", "-o", out, "."); err != nil {
+	for i, tc := range []struct {
+		cgo, tags string
+		dynamic   bool
+	}{{"1", "", true}, {"0", "", false}, {"1", "netgo,osusergo", false}, {"1", "netgo", true}} {
+		out := filepath.Join(dir, fmt.Sprint("app", i))
+		if msg, err := goCmd(t, dir, []string{"CGO_ENABLED=" + tc.cgo}, "build", "-tags", tc.tags, "-o", out, "."); err != nil {
 			t.Fatalf("CGO_ENABLED=%s go build: %v\n%s", tc.cgo, err, msg)
 		}
 		f, err := elf.Open(out)
@@ -60,7 +62,7 @@ func TestToolchainCgoLinking(t *testing.T) {
 		}
 		f.Close()
 		if interp != tc.dynamic {
-			t.Errorf("CGO_ENABLED=%s: ELF interpreter %v, want %v", tc.cgo, interp, tc.dynamic)
+			t.Errorf("CGO_ENABLED=%s -tags %q: ELF interpreter %v, want %v", tc.cgo, tc.tags, interp, tc.dynamic)
 		}
 	}
 	other := "arm64"
