@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures what `goport release` costs beyond its matrix build: the same
 # package for the toolchain's first-class targets, built by
-# `goport matrix` and by `goport release --snapshot` with a signing key
+# `goport matrix` and by `goport release` with a signing key
 # (archives, SBOMs, artifacts.json, checksums, signature). Prints the
 # median of RUNS runs of each and overhead = (release - matrix) / matrix
 # (goal: < 10%). Both run with a warm build cache, where the build is
@@ -19,17 +19,30 @@
 #   archives 74.0 MB -> 78.7 MB (+6.4%). The rest is deflate's CPU (~0.2s
 #   per 17 MB binary on one core) and syncing ~80 MB of new files.
 #
+# Pipelined (archive, hash, SBOM of each binary while the other targets
+# still build; release-wide files once all succeeded):
+#   FIGURES
+#
 #   bench/release.sh                       # goport's own ./cmd/goport at HEAD
 #   MODULE=/path/to/mod PKG=./cmd/x RUNS=5 COLD=1 bench/release.sh
 #   REV=abc123 bench/release.sh            # goport as of another commit (before/after)
-#   GORELEASER=1 bench/release.sh          # also time goreleaser release --snapshot
-#                                          # (installed through the module proxy)
+#   GORELEASER=/path/to/goreleaser bench/release.sh
+#
+# goreleaser release --snapshot --skip=publish --clean runs on the same
+# module with a generated .goreleaser.yaml (written to a temporary
+# directory): the same targets, the same CGO_ENABLED=0 -trimpath build
+# without goreleaser's default -s -w (goport keeps symbols), tar.gz and
+# zip for Windows with the README/LICENSE files, checksums.txt; no SBOM
+# (goreleaser needs syft for it) and no signature. It is $GORELEASER,
+# else ~/.cache/goport-bench/bin/goreleaser, installed there with
+# go install when absent; without it that column is skipped.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 PKG=${PKG:-./cmd/goport}
 RUNS=${RUNS:-3}
 JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN)}
+GORELEASER_VERSION=v2.15.1
 
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
@@ -44,6 +57,54 @@ MODULE=${MODULE:-$work/src}
 mapfile -t targets < <(cd "$MODULE" && "$work/goport" targets --first-class | awk 'NR > 1 && $2 == "yes" { print $1 }')
 targets_csv=$(IFS=,; echo "${targets[*]}")
 echo "module $MODULE, package $PKG, ${#targets[@]} targets ($targets_csv), $RUNS runs, -j $JOBS, cache $([ "${COLD:-}" = 1 ] && echo cold || echo warm), $(go version)"
+
+# goreleaser: given, cached, or installed into the cache.
+goreleaser=${GORELEASER:-$HOME/.cache/goport-bench/bin/goreleaser}
+if [ ! -x "$goreleaser" ] && [ -z "${GORELEASER:-}" ]; then
+	echo "installing goreleaser $GORELEASER_VERSION into $(dirname "$goreleaser") ..."
+	GOBIN=$(dirname "$goreleaser") go install "github.com/goreleaser/goreleaser/v2@$GORELEASER_VERSION" >"$work/goreleaser-install.log" 2>&1 ||
+		{ echo "goreleaser: installation failed (see below); its column is skipped"; tail -3 "$work/goreleaser-install.log"; }
+fi
+if [ -x "$goreleaser" ]; then
+	# goreleaser reads the version from git: a snapshot copy gets a
+	# repository of its own.
+	if ! git -C "$MODULE" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$MODULE" && git init -q && git add -A && git -c user.name=bench -c user.email=bench@example.invalid commit -qm snapshot)
+	fi
+	bin=$(basename "$(cd "$MODULE" && cd "$PKG" && pwd)")
+	{
+		echo "version: 2"
+		echo "project_name: $bin"
+		echo "dist: $work/goreleaser-dist"
+		echo "builds:"
+		echo "  - id: $bin"
+		echo "    main: $PKG"
+		echo "    binary: $bin"
+		echo "    env: [CGO_ENABLED=0]"
+		echo "    flags: [-trimpath]"
+		echo "    ldflags: [\"-X main.builtBy=goreleaser\"]"
+		echo "    targets:"
+		for t in "${targets[@]}"; do
+			# goreleaser names the variant Go uses by default.
+			case ${t#*/} in
+			amd64) v=_v1 ;; 386) v=_sse2 ;; arm) v=_$(GOARCH=arm go env GOARM) ;; arm64) v=_v8.0 ;; *) v= ;;
+			esac
+			echo "      - ${t%/*}_${t#*/}$v"
+		done
+		echo "archives:"
+		echo "  - formats: [tar.gz]"
+		echo "    format_overrides:"
+		echo "      - goos: windows"
+		echo "        formats: [zip]"
+		echo "checksum:"
+		echo "  name_template: checksums.txt"
+		echo "changelog:"
+		echo "  disable: true"
+	} >"$work/goreleaser.yaml"
+	"$goreleaser" --version 2>/dev/null | awk '/GitVersion/ { print "goreleaser " $2 }'
+else
+	goreleaser=
+fi
 
 now() { date +%s.%N; }
 cache() {
@@ -63,12 +124,16 @@ release_run() {
 		--out "$work/out" --sign-key "$work/k.key" --format json "$PKG" >/dev/null 2>&1)
 }
 goreleaser_run() {
-	(cd "$MODULE" && GOCACHE=$(cache) "$work/goreleaser" release --snapshot --skip=publish --clean >/dev/null 2>&1)
+	(cd "$MODULE" && GOCACHE=$(cache) "$goreleaser" release --snapshot --skip=publish --clean --parallelism "$JOBS" \
+		--config "$work/goreleaser.yaml" >"$work/goreleaser.log" 2>&1) ||
+		{ echo "goreleaser failed:" >&2; tail -5 "$work/goreleaser.log" >&2; return 1; }
 }
 
 time_one() {
 	local start end
-	rm -rf "$work/out"
+	# goreleaser cleans its own dist; the last release's directory is
+	# verified at the end.
+	[ "$1" = goreleaser_run ] || rm -rf "$work/out"
 	start=$(now)
 	"$1"
 	end=$(now)
@@ -76,28 +141,31 @@ time_one() {
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-[ "${COLD:-}" = 1 ] || matrix_run # warm the cache once
-m=() r=()
+if [ "${COLD:-}" != 1 ]; then # warm the cache, and goreleaser, once
+	matrix_run
+	if [ -n "$goreleaser" ] && ! goreleaser_run; then
+		echo "goreleaser: its column is skipped"
+		goreleaser=
+	fi
+fi
+# The three run in turn, so the machine's load weighs on each alike.
+m=() r=() g=()
 for _ in $(seq "$RUNS"); do
 	m+=("$(time_one matrix_run)")
 	r+=("$(time_one release_run)")
+	[ -z "$goreleaser" ] || g+=("$(time_one goreleaser_run)")
 done
 "$work/goport" verify "$work/out" --pubkey "$work/k.pub" >/dev/null
 mm=$(printf '%s\n' "${m[@]}" | median)
 rm_=$(printf '%s\n' "${r[@]}" | median)
-echo "goport matrix            ${m[*]}  median ${mm}s"
-echo "goport release --snapshot ${r[*]}  median ${rm_}s"
+echo "goport matrix (build alone)   ${m[*]}  median ${mm}s"
+echo "goport release                ${r[*]}  median ${rm_}s"
 awk -v m="$mm" -v r="$rm_" 'BEGIN { printf "release overhead beyond the build: %.2fs = %.1f%% of the matrix build (goal < 10%%)\n", r - m, 100 * (r - m) / m }'
 du -sh "$work/out" | awk '{ print "release directory " $1 }'
-
-if [ "${GORELEASER:-}" = 1 ]; then
-	if GOBIN=$work go install github.com/goreleaser/goreleaser/v2@latest >/dev/null 2>&1; then
-		printf 'builds:\n  - main: %s\n    env: [CGO_ENABLED=0]\n    flags: [-trimpath]\n    goos: [linux, darwin, windows]\n    goarch: [amd64, arm64, "386", arm]\n' "$PKG" >"$work/.goreleaser.yaml"
-		cp "$work/.goreleaser.yaml" "$MODULE/.goreleaser.yaml"
-		g=()
-		for _ in $(seq "$RUNS"); do g+=("$(time_one goreleaser_run)"); done
-		echo "goreleaser --snapshot     ${g[*]}  median $(printf '%s\n' "${g[@]}" | median)s (its own target set, no verification)"
-	else
-		echo "goreleaser: not installable through the module proxy here; skipped"
-	fi
+if [ -n "$goreleaser" ]; then
+	gm=$(printf '%s\n' "${g[@]}" | median)
+	echo "goreleaser release --snapshot ${g[*]}  median ${gm}s"
+	awk -v g="$gm" -v r="$rm_" 'BEGIN { printf "goport release / goreleaser: %.2f (goport also verifies each binary, writes SBOMs and signs)\n", r / g }'
+	(cd "$work/goreleaser-dist" && du -ch ./*.tar.gz ./*.zip | tail -1 | awk '{ print "goreleaser archives " $1 }')
 fi
+uptime | sed 's/.*load average/load average/'
