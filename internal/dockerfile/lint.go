@@ -57,6 +57,13 @@ func (l *checker) add(rule finding.Rule, sev finding.Severity, line int, msg, fi
 	if p == "" {
 		p = "Dockerfile"
 	}
+	// Messages quote the Dockerfile; a hostile one must not make them huge.
+	if r := []rune(msg); len(r) > 400 {
+		msg = string(r[:400]) + "…"
+	}
+	if r := []rune(fix); len(r) > 400 {
+		fix = string(r[:400]) + "…"
+	}
 	l.out = append(l.out, finding.Finding{
 		Rule: rule.ID, Severity: sev, Message: msg, Fix: fix,
 		Evidence: []finding.Evidence{{Location: &finding.Location{Path: p, Line: line}}},

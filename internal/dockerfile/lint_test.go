@@ -253,6 +253,30 @@ func FuzzLint(f *testing.F) {
 			if f.Rule == "" || f.Message == "" || f.Location() == nil {
 				t.Errorf("incomplete finding %+v", f)
 			}
+			if n := len([]rune(f.Message)); n > 401 {
+				t.Errorf("message of %d characters", n)
+			}
 		}
 	})
+}
+
+// TestLintLongValues: findings quoting a huge value stay short.
+func TestLintLongValues(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 20_000)
+	data := []byte("FROM --platform=$BUILDPLATFORM golang:1.26.8-bookworm AS build\n" +
+		"RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build GOARCH=" + long + " go build -o /out/app .\n" +
+		"FROM " + long + ":" + long + "\nUSER " + long + "\nENTRYPOINT /app\n")
+	findings, err := Lint(data, LintOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) < 2 {
+		t.Fatalf("findings = %v", findings)
+	}
+	for _, f := range findings {
+		if len(f.Message) > 2000 || len(f.Fix) > 2000 {
+			t.Errorf("%s: message %d bytes, fix %d bytes", f.Rule, len(f.Message), len(f.Fix))
+		}
+	}
 }

@@ -75,14 +75,16 @@ func parse(data []byte) (*file, error) {
 		if w.Location != nil {
 			line = w.Location.Start.Line
 		}
-		f.warnings = append(f.warnings, buildkitWarning{check: "NoEmptyContinuation", msg: w.Short, line: line})
+		// The parser's only warning (v0.34.2) is the empty continuation
+		// line, reported by dockerfile2llb as NoEmptyContinuation.
+		f.warnings = append(f.warnings, buildkitWarning{check: "NoEmptyContinuation", msg: clip(w.Short), line: line})
 	}
 	lint := linter.New(&linter.Config{Warn: func(rule, _, _, msg string, loc []parser.Range) {
 		line := 0
 		if len(loc) > 0 {
 			line = loc[0].Start.Line
 		}
-		f.warnings = append(f.warnings, buildkitWarning{check: rule, msg: msg, line: line})
+		f.warnings = append(f.warnings, buildkitWarning{check: rule, msg: clip(msg), line: line})
 	}})
 	stages, metaArgs, err := instructions.Parse(res.AST, lint)
 	if err != nil {
@@ -205,4 +207,14 @@ func lineOf(c instructions.Command) int {
 		}
 	}
 	return 0
+}
+
+// clip shortens a message that quotes a whole instruction.
+func clip(s string) string {
+	const max = 160
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max]) + "…"
 }
