@@ -445,7 +445,7 @@ func (l *checker) checkGoVersion(s *stage) {
 	}
 	l.add(RuleGoTooOld, RuleGoTooOld.Severity, s.line,
 		fmt.Sprintf("stage %s builds with %s:%s (Go %s), but %s requires go >= %s; the image sets GOTOOLCHAIN=local, so go build stops", stageLabel(s), repo, tag, strings.TrimPrefix(have, "go"), l.opts.GoMod.Path, l.opts.GoMod.Go),
-		fmt.Sprintf("Use %s:%s or later.", repo, ImageTag(l.opts.GoMod.Want(), "bookworm")))
+		fmt.Sprintf("Use %s:%s%s or later.", repo, l.opts.GoMod.Want(), tag[len(strings.TrimPrefix(have, "go")):]))
 }
 
 func isGolangRepo(repo string) bool {

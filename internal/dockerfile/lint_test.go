@@ -280,3 +280,30 @@ func TestLintLongValues(t *testing.T) {
 		}
 	}
 }
+
+// TestGoTooOldFix: the fix keeps the image's variant and names the version
+// go.mod needs.
+func TestGoTooOldFix(t *testing.T) {
+	t.Parallel()
+	for from, want := range map[string]string{
+		"golang:1.22.5-alpine3.22": "Use golang:1.26.8-alpine3.22 or later.",
+		"golang:1.25":              "Use golang:1.26.8 or later.",
+		"golang:1.25-bookworm":     "Use golang:1.26.8-bookworm or later.",
+	} {
+		data := []byte("FROM --platform=$BUILDPLATFORM " + from + " AS build\nARG TARGETOS TARGETARCH TARGETVARIANT\n" +
+			"RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go build -o /app .\n")
+		findings, err := Lint(data, LintOptions{GoMod: fixtureMod})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fixes []string
+		for _, f := range findings {
+			if f.Rule == RuleGoTooOld.ID {
+				fixes = append(fixes, f.Fix)
+			}
+		}
+		if diff := cmp.Diff([]string{want}, fixes); diff != "" {
+			t.Errorf("FROM %s: fixes (-want +got):\n%s", from, diff)
+		}
+	}
+}
