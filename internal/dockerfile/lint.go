@@ -52,7 +52,14 @@ type checker struct {
 	out  []finding.Finding
 }
 
+var buildkitCheckRE = regexp.MustCompile(`\(BuildKit check (\w+)\)`)
+
 func (l *checker) add(rule finding.Rule, sev finding.Severity, line int, msg, fix string) {
+	// A warning that restates a BuildKit check the Dockerfile skips with
+	// "# check=skip=…" was waived on purpose; errors stand.
+	if m := buildkitCheckRE.FindStringSubmatch(msg); m != nil && sev < finding.Error && l.f.skips(m[1]) {
+		return
+	}
 	p := l.opts.Path
 	if p == "" {
 		p = "Dockerfile"

@@ -166,6 +166,7 @@ func TestLintBadInput(t *testing.T) {
 		{"huge line", append([]byte("FROM alpine:3.22\nRUN echo "), bytes.Repeat([]byte("x"), 200_000)...), "line"},
 		{"too large", bytes.Repeat([]byte("RUN true\n"), MaxSize/9+1), "larger than"},
 		{"bad mount", []byte("FROM alpine:3.22\nRUN --mount=type=bogus true\n"), "line 2"},
+		{"bad check directive", []byte("# check=skip\nFROM alpine:3.22\n"), "check directive"},
 		{"unterminated heredoc", []byte("FROM alpine:3.22\nRUN <<EOF\necho\n"), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

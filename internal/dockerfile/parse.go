@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -36,6 +37,13 @@ type file struct {
 	metaNoDf map[string]bool   // global ARGs declared without a default
 	lex      *shell.Lex
 	warnings []buildkitWarning
+	checks   *linter.Config // from the "# check=" directive
+}
+
+// skips reports whether the Dockerfile's check directive turns off one of
+// BuildKit's checks.
+func (f *file) skips(check string) bool {
+	return f.checks.SkipAll || slices.Contains(f.checks.SkipRules, check)
 }
 
 type stage struct {
@@ -69,8 +77,18 @@ func parse(data []byte) (*file, error) {
 	if err != nil {
 		return nil, locatedError(err)
 	}
-	f := &file{lex: shell.NewLex(res.EscapeToken), metaArgs: map[string]string{}, metaNoDf: map[string]bool{}}
+	// "# check=skip=…" configures BuildKit's checks; an invalid one fails
+	// the build, so it is an error here too.
+	checkOpt, _, _, _ := parser.ParseDirective("check", data)
+	checks, err := linter.ParseLintOptions(checkOpt)
+	if err != nil {
+		return nil, fmt.Errorf("check directive: %w", err)
+	}
+	f := &file{lex: shell.NewLex(res.EscapeToken), metaArgs: map[string]string{}, metaNoDf: map[string]bool{}, checks: checks}
 	for _, w := range res.Warnings {
+		if f.skips("NoEmptyContinuation") {
+			break
+		}
 		line := 0
 		if w.Location != nil {
 			line = w.Location.Start.Line
@@ -79,13 +97,14 @@ func parse(data []byte) (*file, error) {
 		// line, reported by dockerfile2llb as NoEmptyContinuation.
 		f.warnings = append(f.warnings, buildkitWarning{check: "NoEmptyContinuation", msg: clip(w.Short), line: line})
 	}
-	lint := linter.New(&linter.Config{Warn: func(rule, _, _, msg string, loc []parser.Range) {
+	checks.Warn = func(rule, _, _, msg string, loc []parser.Range) {
 		line := 0
 		if len(loc) > 0 {
 			line = loc[0].Start.Line
 		}
 		f.warnings = append(f.warnings, buildkitWarning{check: rule, msg: clip(msg), line: line})
-	}})
+	}
+	lint := linter.New(checks)
 	stages, metaArgs, err := instructions.Parse(res.AST, lint)
 	if err != nil {
 		return nil, locatedError(err)
