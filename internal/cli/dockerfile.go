@@ -117,7 +117,8 @@ its C library, missing cache mounts, source copied before go mod download, a
 golang image older than go.mod requires (go.mod next to FILE, or of the
 module that contains it), go get for tools, shell-form ENTRYPOINT/CMD,
 unpinned base images and a final stage running as root. The warnings of
-BuildKit's own parse-time checks are reported too, under their names.
+BuildKit's own parse-time checks are reported too, under their names, and a
+"# check=skip=..." directive waives checks as it does for docker build.
 
 'goport rules' lists the rules; 'goport kb show GP-DOCKER-001' explains one.`,
 		Args: cobra.MaximumNArgs(1),
