@@ -128,12 +128,27 @@ func TestHeatMap(t *testing.T) {
 	want := [][]string{
 		{"GOOS \\ GOARCH", "amd64", "arm64", "riscv64", "wasm"},
 		{"darwin", "s-none: not in report", "s-built: ✓ built 2.4 MiB", "s-none: not in report", "s-none: not in report"},
-		{"js", "s-none: not in report", "s-none: not in report", "s-none: not in report", "s-skipped: – skipped build constraints exclude all Go files"},
+		{"js", "s-none: not in report", "s-none: not in report", "s-none: not in report", "s-skipped: – skipped"},
 		{"linux", "s-built: ✓ built 2.3 MiB ✓ GOAMD64=v3 built 2.3 MiB", "s-passed: ✓✓ run passed 2.2 MiB", "s-runfailed: ✗ run failed failed: exit status 2", "s-none: not in report"},
 		{"windows", "s-failed: ✗ build failed GP-BUILD-026", "s-none: not in report", "s-none: not in report", "s-none: not in report"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("heat map (-want +got):\n%s", diff)
+	}
+	// Reasons are tooltips of their pair.
+	var titles []string
+	for _, e := range find(tables[0], func(n *node) bool { return hasClass(n, "entry") }) {
+		if title, ok := attr(e, "title"); ok {
+			cls, _ := attr(e, "class")
+			titles = append(titles, cls+": "+title)
+		}
+	}
+	wantTitles := []string{
+		"entry s-skipped: build constraints exclude all Go files",
+		"entry s-failed: go build failed for windows/amd64: ./main.go:8:53: undefined: syscall.SIGUSR1",
+	}
+	if diff := cmp.Diff(wantTitles, titles); diff != "" {
+		t.Errorf("entry tooltips (-want +got):\n%s", diff)
 	}
 }
 

@@ -109,7 +109,10 @@ type heatCell struct {
 type heatEntry struct {
 	Label  string // variant and/or package name; empty for the only pair
 	State  State
-	Detail string // size, or why it failed or was skipped
+	Detail string // size, or the rule or runbook of a failure
+	// Reason is the whole reason of a pair that is not ok, as a tooltip:
+	// skip reasons are long and the same across a row.
+	Reason string
 }
 
 type sizes struct {
@@ -244,7 +247,7 @@ func build(inputs []*Input, store *kb.Store, opts Options) *page {
 		if multiPkg {
 			label = append(label, cmp.Or(p.Name, p.Package))
 		}
-		c.Entries = append(c.Entries, heatEntry{Label: strings.Join(label, " "), State: st, Detail: entryDetail(p)})
+		c.Entries = append(c.Entries, heatEntry{Label: strings.Join(label, " "), State: st, Detail: entryDetail(p), Reason: oneLine(p.Reason)})
 
 		if p.Status == matrix.OK && p.Size > 0 {
 			pg.Sizes.Rows = append(pg.Sizes.Rows, sizeRow{Target: p.Target.String(), Package: p.Package,
@@ -296,6 +299,8 @@ func entryDetail(p matrix.PairResult) string {
 		return ""
 	case p.Explained != nil:
 		return p.Explained.Runbook
+	case p.Status == matrix.Skipped:
+		return ""
 	}
 	return cmp.Or(p.Rule, oneLine(p.Reason))
 }
