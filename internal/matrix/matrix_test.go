@@ -613,3 +613,81 @@ func TestPlanCgoOff(t *testing.T) {
 		t.Errorf("plan without cgo (-want +got):\n%s", diff)
 	}
 }
+
+// TestRebuildReusesOutput runs the matrix again over kept outputs: an
+// unchanged program keeps its file (the go command found it up to date
+// and did not link), a change relinks it, a failed build leaves the
+// previous output alone, and a stray non-object file at the output's name
+// is replaced as before.
+func TestRebuildReusesOutput(t *testing.T) {
+	t.Parallel()
+	dir := writeModule(t, map[string]string{"cmd/hello/main.go": hello})
+	targets, err := target.ParseList("linux/amd64,windows/amd64,darwin/arm64,js/wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type output struct {
+		fi   os.FileInfo
+		data []byte
+	}
+	build := func(step string, wantOK bool) map[target.Target]output {
+		t.Helper()
+		res, err := matrix(t, context.Background(), dir, targets, CgoOff, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		out := map[target.Target]output{}
+		for _, p := range res.Pairs {
+			if (p.Status == OK && p.Verified) != wantOK {
+				t.Fatalf("%s: %s %s %s, want ok %v\n%s", step, p.Target, p.Status, p.Reason, wantOK, p.Log)
+			}
+			f := OutputPath(filepath.Join(dir, "dist"), p.Pair)
+			fi, err := os.Stat(f)
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[p.Target] = output{fi, data}
+		}
+		assertNoTemporaries(t, filepath.Join(dir, "dist"))
+		return out
+	}
+	first := build("first build", true)
+	same := build("unchanged rebuild", true)
+	for tg, o := range same {
+		if !os.SameFile(first[tg].fi, o.fi) {
+			t.Errorf("unchanged rebuild: %s output replaced, want the up-to-date file kept", tg)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cmd/hello/main.go"), []byte(strings.Replace(hello, `"hello"`, `"hello again"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed := build("changed rebuild", true)
+	for tg, o := range changed {
+		if os.SameFile(same[tg].fi, o.fi) || !bytes.Contains(o.data, []byte("hello again")) {
+			t.Errorf("changed rebuild: %s output not relinked with the change", tg)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cmd/hello/main.go"), []byte("package main\n\nfunc main() { undefined() }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failed := build("failed rebuild", false)
+	for tg, o := range failed {
+		if !os.SameFile(changed[tg].fi, o.fi) || !bytes.Equal(changed[tg].data, o.data) {
+			t.Errorf("failed rebuild: %s previous output changed", tg)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cmd/hello/main.go"), []byte(hello), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range targets {
+		f := OutputPath(filepath.Join(dir, "dist"), Pair{Name: "hello", Target: tg})
+		if err := os.WriteFile(f, []byte("not a binary\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	build("rebuild over stray files", true)
+}

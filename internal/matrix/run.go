@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -279,6 +280,7 @@ func build(ctx context.Context, opts Options, pr PairResult) PairResult {
 	// binary.
 	tmp := filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+".tmp-"+randomSuffix())
 	defer os.Remove(tmp)
+	linkPrevious(final, tmp)
 	args := append([]string{"build"}, buildFlags(opts)...)
 	args = append(args, "-o", tmp, pr.Package)
 	log, err := goCmd(ctx, opts, pr.Pair, args)
@@ -308,6 +310,49 @@ func build(ctx context.Context, opts Options, pr PairResult) PairResult {
 		pr.Run = smokeRun(ctx, opts, pr.Pair, final)
 	}
 	return pr
+}
+
+// linkPrevious gives the temporary output the previous output's contents
+// through a hard link. The go command skips the link step when -o names a
+// file whose build ID says it is up to date (a warm rebuild of an
+// unchanged program then costs a fifth), and when it does link it
+// replaces the file (rename, or remove then create), never writing
+// through it: the final name is not touched either way. Only files the go
+// command accepts to replace qualify (it refuses to overwrite a
+// non-empty file that is not an object file); anything else, or a file
+// system without hard links, just means a full link.
+func linkPrevious(final, tmp string) {
+	f, err := os.Open(final)
+	if err != nil {
+		return
+	}
+	var head [8]byte
+	n, _ := io.ReadFull(f, head[:])
+	f.Close()
+	if !isExecutable(head[:n]) {
+		return
+	}
+	_ = os.Link(final, tmp)
+}
+
+// executableMagic are the first bytes of the go command's outputs for the
+// targets goport builds, each also on the go command's list of object
+// files it overwrites.
+var executableMagic = [][]byte{
+	[]byte("\x7fELF"),
+	{0xfe, 0xed, 0xfa, 0xce}, {0xfe, 0xed, 0xfa, 0xcf}, // Mach-O, big-endian
+	{0xce, 0xfa, 0xed, 0xfe}, {0xcf, 0xfa, 0xed, 0xfe}, // Mach-O, little-endian
+	{'M', 'Z', 0x90, 0x00, 0x03, 0x00}, // PE as the Go linker writes it
+	{0x00, 'a', 's', 'm'},              // WebAssembly
+}
+
+func isExecutable(head []byte) bool {
+	for _, m := range executableMagic {
+		if bytes.HasPrefix(head, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func check(ctx context.Context, opts Options, pr PairResult) PairResult {
