@@ -186,20 +186,69 @@ func (s *stage) setting(run *instructions.RunCommand, re *regexp.Regexp, name st
 	return "", false
 }
 
-func (s *stage) declaresArg(name string, before *instructions.RunCommand) bool {
-	for _, c := range s.st.Commands {
-		if c == instructions.Command(before) {
-			return false
-		}
-		if a, ok := c.(*instructions.ArgCommand); ok {
-			for _, kv := range a.Args {
-				if kv.Key == name {
-					return true
+// declaresArg reports whether name is declared (by ARG, or set by ENV)
+// before the command before in s, or anywhere in its parent stages, whose
+// build arguments BuildKit carries into stages built on them.
+func (s *stage) declaresArg(name string, before instructions.Command) bool {
+	for cur := s; cur != nil; cur = cur.parent {
+		for _, c := range cur.st.Commands {
+			if cur == s && c == before {
+				break
+			}
+			switch c := c.(type) {
+			case *instructions.ArgCommand:
+				for _, kv := range c.Args {
+					if kv.Key == name {
+						return true
+					}
+				}
+			case *instructions.EnvCommand:
+				for _, kv := range c.Env {
+					if kv.Key == name {
+						return true
+					}
 				}
 			}
 		}
 	}
 	return false
+}
+
+var targetArgRE = regexp.MustCompile(`\$\{?(TARGETOS|TARGETARCH|TARGETVARIANT|TARGETPLATFORM)\b`)
+
+// checkUndeclaredTargetArgs: the automatic platform arguments are global;
+// a stage that uses them without ARG gets empty strings, so GOARCH= builds
+// for the build machine. BuildKit's UndefinedVar notices this in ENV only:
+// it does not expand RUN lines, the shell does.
+func (l *checker) checkUndeclaredTargetArgs(s *stage) {
+	for _, c := range s.st.Commands {
+		var text string
+		switch c := c.(type) {
+		case *instructions.RunCommand:
+			text = runText(c)
+		case *instructions.EnvCommand:
+			for _, kv := range c.Env {
+				text += " " + kv.Value
+			}
+		default:
+			continue
+		}
+		seen := map[string]bool{}
+		for _, m := range targetArgRE.FindAllStringSubmatch(text, -1) {
+			name := m[1]
+			if seen[name] || s.declaresArg(name, c) {
+				continue
+			}
+			seen[name] = true
+			sev := RuleTargetEnv.Severity
+			if name == "TARGETVARIANT" {
+				sev = finding.Warning // only arm variants (GOARM) go wrong
+			}
+			l.add(RuleTargetEnv, sev, lineOf(c),
+				fmt.Sprintf("stage %s uses $%s without ARG %s, so it is empty: the platform arguments are global and each stage must declare them", stageLabel(s), name, name),
+				fmt.Sprintf("Add ARG %s to the stage before this line.", name))
+		}
+	}
 }
 
 // checkBase: latest or untagged base images.
@@ -261,6 +310,7 @@ func (l *checker) checkStage(s *stage) {
 				"Install tools with go install example.com/cmd/tool@vX.Y.Z.")
 		}
 	}
+	l.checkUndeclaredTargetArgs(s)
 	if !s.compiles() {
 		l.checkDownloadOrder(s)
 		return
@@ -338,13 +388,6 @@ func (l *checker) checkTargetEnv(s *stage) {
 		l.add(RuleTargetEnv, finding.Warning, line,
 			fmt.Sprintf("go build in stage %s sets GOOS=%s instead of $TARGETOS", stageLabel(s), goos),
 			"Use GOOS=$TARGETOS (with ARG TARGETOS in the stage).")
-	}
-	for _, v := range []struct{ value, arg string }{{arch, "TARGETARCH"}, {goos, "TARGETOS"}} {
-		if strings.Contains(v.value, v.arg) && !s.declaresArg(v.arg, run) {
-			l.add(RuleTargetEnv, RuleTargetEnv.Severity, line,
-				fmt.Sprintf("go build in stage %s uses $%s, but the stage does not declare ARG %s, so it is empty and the binary is for the build machine", stageLabel(s), v.arg, v.arg),
-				fmt.Sprintf("Add ARG %s to the stage before the RUN.", v.arg))
-		}
 	}
 	if strings.Contains(arch, "TARGETARCH") {
 		if _, ok := s.setting(run, goarmRE, "GOARM"); !ok {

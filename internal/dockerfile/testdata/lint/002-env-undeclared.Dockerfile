@@ -4,8 +4,8 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 ARG TARGETOS TARGETVARIANT
-ENV GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v}
 # want: GP-DOCKER-002
+ENV GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v}
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -trimpath -o /out/app .
 
 FROM gcr.io/distroless/static-debian12:nonroot
