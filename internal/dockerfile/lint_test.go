@@ -308,3 +308,15 @@ func TestGoTooOldFix(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLint lints the generated cgo Dockerfile: parse, stage
+// resolution and every rule.
+func BenchmarkLint(b *testing.B) {
+	df, _ := Render(Spec{GoVersion: "1.26.8", Package: "./cmd/app", Binary: "app", Cgo: true, GoSum: true})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Lint(df, LintOptions{GoMod: fixtureMod}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
