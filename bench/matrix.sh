@@ -7,7 +7,10 @@
 #               .goreleaser.yaml (same targets, flags and environment),
 #               when goreleaser is installed or installs through the
 #               module proxy,
-# with a cold build cache (a fresh, empty GOCACHE per run) and a warm one.
+# with a cold build cache (a fresh, empty GOCACHE per run), a warm one, and
+# a warm one over the outputs of the previous run (rebuild: nothing
+# changed, so the go command may skip linking; goreleaser's --clean
+# removes its outputs first, so it links again).
 # The modules are goport itself (the committed tree at HEAD) and shfmt
 # (mvdan.cc/sh/v3, ./cmd/shfmt), a popular command-line program fetched
 # through the module proxy. Runs are interleaved (loop, matrix, goreleaser,
@@ -18,6 +21,7 @@
 #
 #   bench/matrix.sh                          # both modules, cold and warm
 #   MODULES=shfmt MODES=warm RUNS=9 bench/matrix.sh
+#   CACHE_DIR=/tmp/c MODES="warm rebuild" bench/matrix.sh  # keep warm caches there between runs
 #   MODULES="mymod=/path/to/mod:./cmd/x" bench/matrix.sh
 #   GOPORT=/tmp/goport bench/matrix.sh        # measure this goport binary
 #   GORELEASER=/path/to/goreleaser bench/matrix.sh
@@ -41,13 +45,14 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-5}
 COLD_RUNS=${COLD_RUNS:-3} # each cold run rebuilds the standard library for 8 targets: slow
 JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN)}
-MODES=${MODES:-cold warm}
+MODES=${MODES:-cold warm rebuild}
 MODULES=${MODULES:-goport shfmt}
 TOOLS=${TOOLS:-loop matrix goreleaser}
 SHFMT_VERSION=${SHFMT_VERSION:-v3.14.1}
 GORELEASER_VERSION=${GORELEASER_VERSION:-v2.15.1}
 
 work=$(mktemp -d)
+[ -n "${CACHE_DIR:-}" ] && mkdir -p "$CACHE_DIR"
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 
 say() { printf '%s\n' "$*" >&2; }
@@ -171,7 +176,7 @@ goreleaser_build() { # $1 = GOCACHE
 # child's (zero) children.
 time_one() {
 	local start end
-	rm -rf "$work/out-$1"
+	[ "$mode" = rebuild ] || rm -rf "$work/out-$1"
 	times >"$work/times0"
 	start=$(now)
 	"${1}_build" "$2"
@@ -203,12 +208,12 @@ for m in $MODULES; do
 	name=${m%%=*}
 	echo
 	echo "## $name ($pkg)"
-	warmcache=$work/cache-warm-$name
+	warmcache=${CACHE_DIR:-$work}/cache-warm-$name
 	for mode in $MODES; do
 		n=$RUNS
 		[ "$mode" = cold ] && n=$COLD_RUNS
 		key=$name-$mode
-		if [ "$mode" = warm ]; then
+		if [ "$mode" != cold ]; then
 			# One warm cache for every tool, left by the last cold run or
 			# filled now; each tool runs once on it before it is measured
 			# (the go command caches compiled packages, not linked binaries).
@@ -254,17 +259,17 @@ rounds() {
 }
 
 echo
-echo "## medians of wall-clock seconds (ratios: median of the per-round ratios; goals: matrix/loop ≤ 0.85 cold, ≤ 1.10 warm; matrix/goreleaser ≤ 1.00)"
+echo "## medians of wall-clock seconds (ratios: median of the per-round ratios; goals: matrix/loop ≤ 0.85 cold, ≤ 1.10 warm; matrix/goreleaser ≤ 1.00; rebuild: warm, outputs of the previous run kept)"
 echo "## cpu: user+sys seconds of all processes; independent of the share of a loaded machine a run gets"
-printf '| %-7s | %-4s | %4s | %8s | %8s | %10s | %11s | %17s | %15s | %21s |\n' module mode runs loop matrix goreleaser matrix/loop matrix/goreleaser "cpu matrix/loop" "cpu matrix/goreleaser"
-printf '| %-7s | %-4s | %4s | %8s | %8s | %10s | %11s | %17s | %15s | %21s |\n' --- --- --- --- --- --- --- --- --- ---
+printf '| %-7s | %-7s | %4s | %8s | %8s | %10s | %11s | %17s | %15s | %21s |\n' module mode runs loop matrix goreleaser matrix/loop matrix/goreleaser "cpu matrix/loop" "cpu matrix/goreleaser"
+printf '| %-7s | %-7s | %4s | %8s | %8s | %10s | %11s | %17s | %15s | %21s |\n' --- --- --- --- --- --- --- --- --- ---
 for key in "${summary[@]}"; do
 	mode=${key##*-}
 	n=$RUNS
 	[ "$mode" = cold ] && n=$COLD_RUNS
 	gr_col=-
 	[ -n "${wall[$key-goreleaser]:-}" ] && gr_col="$(column "$key" goreleaser wall)s"
-	printf '| %-7s | %-4s | %4s | %7ss | %7ss | %10s | %11s | %17s | %15s | %21s |\n' "${key%-*}" "$mode" "$n" \
+	printf '| %-7s | %-7s | %4s | %7ss | %7ss | %10s | %11s | %17s | %15s | %21s |\n' "${key%-*}" "$mode" "$n" \
 		"$(column "$key" loop wall)" "$(column "$key" matrix wall)" "$gr_col" \
 		"$(rounds "$key" loop wall)" "$(rounds "$key" goreleaser wall)" \
 		"$(rounds "$key" loop cpu)" "$(rounds "$key" goreleaser cpu)"
