@@ -61,7 +61,10 @@ binaries always give byte-identical release files. The signing key's
 passphrase is read from GOPORT_SIGNING_PASSWORD or a prompt. A release
 needs --sign-key unless it is a --snapshot or a --shard I/N part (merge
 the parts with 'goport release merge'). Every file is written through a
-temporary file, synced and renamed.`,
+temporary file, synced and renamed. Each binary is archived and described
+as soon as it is built, while the other targets still build; artifacts.json,
+checksums.txt and the signature are written once all succeeded. A failed or
+interrupted build leaves no archive or SBOM behind.`,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			return runRelease(cmd, s, opts, args)
 		}),
@@ -237,7 +240,7 @@ func runRelease(cmd *cobra.Command, s *Streams, opts *releaseOptions, args []str
 		}
 		if errors.Is(err, context.Canceled) {
 			// As matrix: an interrupted run is a failed one, exit 1.
-			return &exitError{code: ExitFindings, msg: commandName(cmd) + ": interrupted: " + err.Error() + "; the files written are complete"}
+			return &exitError{code: ExitFindings, msg: commandName(cmd) + ": interrupted: " + err.Error() + "; no partial file was left"}
 		}
 		return err
 	}

@@ -1,10 +1,12 @@
 package release
 
 import (
+	"bufio"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -117,5 +119,86 @@ func TestInterruptRelease(t *testing.T) {
 	}
 	if v.Files == 0 || len(v.Findings) > 0 {
 		t.Errorf("verify after SIGINT: %d files, findings %+v", v.Files, v.Findings)
+	}
+}
+
+// TestInterruptReleaseMidBuild sends a real SIGINT to a real goport
+// release as soon as its second binary is built, when the first one's
+// archive is finished and the second one's is being made beside the next
+// build: goport exits 1 saying nothing was released, and the release
+// directory holds only complete binaries: no archive, SBOM, manifest,
+// checksums or temporary file.
+func TestInterruptReleaseMidBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds goport")
+	}
+	t.Parallel()
+	root := t.TempDir()
+	goport := filepath.Join(root, "goport")
+	build := exec.Command("go", "build", "-o", goport, "github.com/goport/goport/cmd/goport")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building goport: %v\n%s", err, out)
+	}
+	mod := filepath.Join(root, "mod")
+	if err := os.MkdirAll(mod, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeModule(t, mod)
+	rel := exec.Command(goport, "release", "--snapshot", "-j", "1",
+		"--targets", "linux/amd64,windows/amd64,darwin/arm64,linux/arm64,linux/386,windows/386")
+	rel.Dir = mod
+	rel.Env = append(os.Environ(), "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local", "SOURCE_DATE_EPOCH=1700000000")
+	var stdout strings.Builder
+	rel.Stdout = &stdout
+	stderr, err := rel.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rel.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	built, signalled := 0, false
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "ok ") {
+			built++
+		}
+		if !signalled && built == 2 {
+			if err := rel.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			signalled = true
+		}
+	}
+	err = rel.Wait()
+	log := strings.Join(lines, "\n")
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("interrupted goport: %v, want exit status 1\n%s", err, log)
+	}
+	if !strings.Contains(log, "goport: release: build failed: ") || !strings.Contains(log, "nothing was released") {
+		t.Errorf("stderr does not say nothing was released:\n%s", log)
+	}
+	dist := filepath.Join(mod, "dist")
+	if left := hiddenLeft(t, dist); len(left) > 0 {
+		t.Errorf("temporary files left after SIGINT: %v", left)
+	}
+	binary := regexp.MustCompile(`^[a-z0-9]+_[a-z0-9]+/hello(\.exe)?$`)
+	binaries := 0
+	_ = filepath.WalkDir(dist, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name, _ := filepath.Rel(dist, p)
+		if !binary.MatchString(filepath.ToSlash(name)) {
+			t.Errorf("%s left after an interrupted build", name)
+		}
+		binaries++
+		return nil
+	})
+	if binaries == 0 {
+		t.Errorf("no binary left, though one was reported built:\n%s", log)
 	}
 }

@@ -149,7 +149,7 @@ func (p *Pipeline) process(w *binaryWork) {
 	case p.sem <- struct{}{}:
 		defer func() { <-p.sem }()
 	case <-p.ctx.Done():
-		p.fail(fmt.Errorf("interrupted before %s: %w", w.build.Path, p.ctx.Err()))
+		p.fail(fmt.Errorf("interrupted before releasing %s: %w", w.build.Path, p.ctx.Err()))
 		return
 	}
 	for _, s := range binarySteps() {
