@@ -79,6 +79,10 @@ func runReportHTML(cmd *cobra.Command, s *Streams, opts *reportHTMLOptions, args
 		return err
 	}
 	return writeFileWith(opts.out, func(f *os.File) error {
+		// The temporary file is private; the page is meant to be shared.
+		if err := f.Chmod(0o644); err != nil {
+			return err
+		}
 		_, err := f.Write(page.Bytes())
 		return err
 	})

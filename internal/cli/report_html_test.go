@@ -87,9 +87,13 @@ func TestReportHTML(t *testing.T) {
 				t.Errorf("directory (-want +got):\n%s", diff)
 			}
 			if tt.wantFile {
-				page, err := os.ReadFile(filepath.Join(dir, "out.html"))
+				out := filepath.Join(dir, "out.html")
+				page, err := os.ReadFile(out)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o644 {
+					t.Errorf("page mode: %v %v, want 0644", st.Mode(), err)
 				}
 				for _, bad := range []string{"hunter2", "<script>"} {
 					if strings.Contains(string(page), bad) {

@@ -274,6 +274,22 @@ func TestFindingsBySeverity(t *testing.T) {
 	}
 }
 
+// TestSamePairTwice gives the same matrix report twice: each pair is
+// shown once per report, labelled with it.
+func TestSamePairTwice(t *testing.T) {
+	t.Parallel()
+	m := matrixReport(t, sampleMatrix())
+	_, doc := render(t, builtins(t), m, m)
+	var got []string
+	for _, td := range find(doc, func(n *node) bool { return n.Data == "td" && hasClass(n, "s-failed") && !hasClass(n, "swatch") }) {
+		got = append(got, text(td))
+	}
+	want := []string{"✗ (r1.json) build failed GP-BUILD-026 ✗ (r2.json) build failed GP-BUILD-026"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("failed cells (-want +got):\n%s", diff)
+	}
+}
+
 // TestNoMatrix renders findings alone: the page says there is nothing to
 // map instead of showing an empty table.
 func TestNoMatrix(t *testing.T) {

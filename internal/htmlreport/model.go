@@ -215,6 +215,12 @@ func build(inputs []*Input, store *kb.Store, opts Options) *page {
 		return cmp.Compare(a.p.Package, b.p.Package)
 	})
 
+	// A pair in several reports (a rerun, overlapping shards) is shown once
+	// per report, labelled with the report's name.
+	seen := map[string]int{}
+	for _, lp := range pairs {
+		seen[lp.p.Target.String()+" "+lp.p.Package]++
+	}
 	counts := map[string]int{}
 	multiPkg := false
 	for _, lp := range pairs {
@@ -246,6 +252,9 @@ func build(inputs []*Input, store *kb.Store, opts Options) *page {
 		}
 		if multiPkg {
 			label = append(label, cmp.Or(p.Name, p.Package))
+		}
+		if seen[p.Target.String()+" "+p.Package] > 1 {
+			label = append(label, "("+lp.report+")")
 		}
 		c.Entries = append(c.Entries, heatEntry{Label: strings.Join(label, " "), State: st, Detail: entryDetail(p), Reason: oneLine(p.Reason)})
 
