@@ -25,7 +25,8 @@
 #
 #   bench/release.sh                       # goport's own ./cmd/goport at HEAD
 #   MODULE=/path/to/mod PKG=./cmd/x RUNS=5 COLD=1 bench/release.sh
-#   REV=abc123 bench/release.sh            # goport as of another commit (before/after)
+#   REV=abc123 bench/release.sh            # goport as of another commit
+#   BASE=abc123 bench/release.sh           # also time that commit's release, in turn (before/after)
 #   GORELEASER=/path/to/goreleaser bench/release.sh
 #
 # goreleaser release --snapshot --skip=publish --clean runs on the same
@@ -53,6 +54,11 @@ mkdir "$work/src"
 git -C "$here" archive "${REV:-HEAD}" | tar -x -C "$work/src"
 MODULE=${MODULE:-$work/src}
 (cd "$work/src" && CGO_ENABLED=0 go build -o "$work/goport" ./cmd/goport)
+if [ -n "${BASE:-}" ]; then # a release from another commit, run in turn with this one
+	mkdir "$work/base"
+	git -C "$here" archive "$BASE" | tar -x -C "$work/base"
+	(cd "$work/base" && CGO_ENABLED=0 go build -o "$work/goport.base" ./cmd/goport)
+fi
 "$work/goport" keygen --unencrypted --key "$work/k.key" --pubkey "$work/k.pub" >/dev/null
 mapfile -t targets < <(cd "$MODULE" && "$work/goport" targets --first-class | awk 'NR > 1 && $2 == "yes" { print $1 }')
 targets_csv=$(IFS=,; echo "${targets[*]}")
@@ -103,10 +109,10 @@ if [ -x "$goreleaser" ]; then
 	} >"$work/goreleaser.yaml"
 	"$goreleaser" --version 2>/dev/null | awk '/GitVersion/ { print "goreleaser " $2 }'
 else
+	echo "goreleaser: no executable at $goreleaser; its column is skipped"
 	goreleaser=
 fi
 
-now() { date +%s.%N; }
 cache() {
 	if [ "${COLD:-}" = 1 ]; then
 		rm -rf "$work/cache" && echo "$work/cache"
@@ -119,8 +125,9 @@ matrix_run() {
 	(cd "$MODULE" && CGO_ENABLED=0 GOCACHE=$(cache) "$work/goport" matrix --targets "$targets_csv" --cgo off -j "$JOBS" \
 		--out "$work/out" --format json "$PKG" >/dev/null 2>&1)
 }
+# release_run [GOPORT]: the release of the same targets, signed.
 release_run() {
-	(cd "$MODULE" && CGO_ENABLED=0 GOCACHE=$(cache) SOURCE_DATE_EPOCH=1700000000 "$work/goport" release --targets "$targets_csv" --cgo off -j "$JOBS" \
+	(cd "$MODULE" && CGO_ENABLED=0 GOCACHE=$(cache) SOURCE_DATE_EPOCH=1700000000 "${1:-$work/goport}" release --targets "$targets_csv" --cgo off -j "$JOBS" \
 		--out "$work/out" --sign-key "$work/k.key" --format json "$PKG" >/dev/null 2>&1)
 }
 goreleaser_run() {
@@ -129,17 +136,19 @@ goreleaser_run() {
 		{ echo "goreleaser failed:" >&2; tail -5 "$work/goreleaser.log" >&2; return 1; }
 }
 
+# time_one FUNC [ARGS]: prints "wall cpu" in seconds; cpu is user + system
+# time of everything FUNC ran, which the machine's load barely changes.
 time_one() {
-	local start end
 	# goreleaser cleans its own dist; the last release's directory is
 	# verified at the end.
 	[ "$1" = goreleaser_run ] || rm -rf "$work/out"
-	start=$(now)
-	"$1"
-	end=$(now)
-	awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f\n", e - s }'
+	local TIMEFORMAT='%R %U %S'
+	{ time "$@"; } 2>"$work/time"
+	awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/time"
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# median COLUMN: the median of that column of the lines read.
+median() { awk -v c="$1" '{ print $c }' | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+column() { printf '%s\n' "$@" | awk '{ printf "%s%s", sep, $1; sep = " " }'; }
 
 if [ "${COLD:-}" != 1 ]; then # warm the cache, and goreleaser, once
 	matrix_run
@@ -148,24 +157,38 @@ if [ "${COLD:-}" != 1 ]; then # warm the cache, and goreleaser, once
 		goreleaser=
 	fi
 fi
-# The three run in turn, so the machine's load weighs on each alike.
-m=() r=() g=()
+# All run in turn, so the machine's load weighs on each alike.
+m=() r=() b=() g=()
 for _ in $(seq "$RUNS"); do
 	m+=("$(time_one matrix_run)")
+	[ -z "${BASE:-}" ] || b+=("$(time_one release_run "$work/goport.base")")
 	r+=("$(time_one release_run)")
 	[ -z "$goreleaser" ] || g+=("$(time_one goreleaser_run)")
 done
 "$work/goport" verify "$work/out" --pubkey "$work/k.pub" >/dev/null
-mm=$(printf '%s\n' "${m[@]}" | median)
-rm_=$(printf '%s\n' "${r[@]}" | median)
-echo "goport matrix (build alone)   ${m[*]}  median ${mm}s"
-echo "goport release                ${r[*]}  median ${rm_}s"
-awk -v m="$mm" -v r="$rm_" 'BEGIN { printf "release overhead beyond the build: %.2fs = %.1f%% of the matrix build (goal < 10%%)\n", r - m, 100 * (r - m) / m }'
-du -sh "$work/out" | awk '{ print "release directory " $1 }'
+report() { # report NAME RUNS...: wall times, median wall and cpu
+	local name=$1
+	shift
+	printf '%-30s %-24s median %6.2fs wall %6.2fs cpu\n' "$name" "$(column "$@")" \
+		"$(printf '%s\n' "$@" | median 1)" "$(printf '%s\n' "$@" | median 2)"
+}
+overhead() { # overhead NAME RUNS...: against the matrix runs
+	local name=$1
+	shift
+	awk -v n="$name" -v mw="$(printf '%s\n' "${m[@]}" | median 1)" -v mc="$(printf '%s\n' "${m[@]}" | median 2)" \
+		-v rw="$(printf '%s\n' "$@" | median 1)" -v rc="$(printf '%s\n' "$@" | median 2)" \
+		'BEGIN { printf "%s overhead beyond the build: wall %.2fs = %.1f%% (goal < 10%%), cpu %.2fs = %.1f%%\n", n, rw - mw, 100 * (rw - mw) / mw, rc - mc, 100 * (rc - mc) / mc }'
+}
+report "goport matrix (build alone)" "${m[@]}"
+[ -z "${BASE:-}" ] || report "goport release at $BASE" "${b[@]}"
+report "goport release" "${r[@]}"
+[ -z "${BASE:-}" ] || overhead "release at $BASE" "${b[@]}"
+overhead release "${r[@]}"
+echo "release directory $(du -sh "$work/out" | cut -f1), $(find "$work/out" -name '.*' -type f | wc -l) hidden files"
 if [ -n "$goreleaser" ]; then
-	gm=$(printf '%s\n' "${g[@]}" | median)
-	echo "goreleaser release --snapshot ${g[*]}  median ${gm}s"
-	awk -v g="$gm" -v r="$rm_" 'BEGIN { printf "goport release / goreleaser: %.2f (goport also verifies each binary, writes SBOMs and signs)\n", r / g }'
+	report "goreleaser release --snapshot" "${g[@]}"
+	awk -v g="$(printf '%s\n' "${g[@]}" | median 1)" -v r="$(printf '%s\n' "${r[@]}" | median 1)" \
+		'BEGIN { printf "goport release / goreleaser (wall): %.2f; goport also verifies each binary, writes SBOMs and signs\n", r / g }'
 	(cd "$work/goreleaser-dist" && du -ch ./*.tar.gz ./*.zip | tail -1 | awk '{ print "goreleaser archives " $1 }')
 fi
 uptime | sed 's/.*load average/load average/'
