@@ -14,8 +14,8 @@
 # The modules are goport itself (the committed tree at HEAD) and shfmt
 # (mvdan.cc/sh/v3, ./cmd/shfmt), a popular command-line program fetched
 # through the module proxy. Runs are interleaved (loop, matrix, goreleaser,
-# then again) so that a change of load on the machine hits every tool
-# alike. Prints every time, the medians, and the median of the per-round
+# then matrix, goreleaser, loop, …) so that a change of load on the machine
+# hits every tool alike. Prints every time, the medians, and the median of the per-round
 # ratios (goals: matrix/loop ≤ 0.85 cold, ≤ 1.1 warm; matrix/goreleaser
 # ≤ 1.0).
 #
@@ -187,7 +187,7 @@ time_one() {
 		END { printf "%.2f %.2f\n", e - s, c[4] - c[2] }'
 }
 
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else printf "%.2f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # check_outputs: every tool built one file per target, and goport verified them.
 check_outputs() {
@@ -222,7 +222,10 @@ for m in $MODULES; do
 		fi
 		for ((i = 0; i < n; i++)); do
 			line="$mode run $((i + 1))/$n (wall/cpu):"
-			for tool in "${tools[@]}"; do
+			# Each round starts with the next tool, so that none always
+			# runs first (on a cold disk) or last (as the load changes).
+			order=("${tools[@]:i % ${#tools[@]}}" "${tools[@]:0:i % ${#tools[@]}}")
+			for tool in "${order[@]}"; do
 				cache=$warmcache
 				[ "$mode" = cold ] && cache=$work/cache-cold
 				read -r w c < <(time_one "$tool" "$cache")
