@@ -212,10 +212,13 @@ func (p *Pipeline) Finish(builds []Build) (*Result, error) {
 	p.closed = true
 	p.mu.Unlock()
 	p.wg.Wait()
-	if p.err == nil && len(p.work) != len(builds) {
-		p.err = fmt.Errorf("%d binaries were added but %d are released", len(p.work), len(builds))
+	p.mu.Lock()
+	err := p.err
+	if err == nil && len(p.work) != len(builds) {
+		err = fmt.Errorf("%d binaries were added but %d are released", len(p.work), len(builds))
 	}
-	if err := p.err; err != nil {
+	p.mu.Unlock()
+	if err != nil {
 		return nil, errors.Join(err, p.Abort())
 	}
 	st := &state{opts: p.opts}

@@ -2,7 +2,8 @@
 // be checked by anyone: an archive per binary with fixed metadata,
 // CycloneDX SBOMs from the binaries' build information, artifacts.json
 // with the binaries' ABI facts, checksums.txt and its minisign signature.
-// Verify re-derives all of it from the files.
+// A Pipeline makes each binary's files while the matrix still builds the
+// others. Verify re-derives all of it from the files.
 package release
 
 import (
