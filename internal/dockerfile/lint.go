@@ -289,16 +289,17 @@ func (l *checker) checkBase(s *stage) {
 }
 
 // splitRef splits an image reference into repository and tag, and says
-// whether it is pinned by digest.
+// whether it is pinned by digest. A reference pinned by digest keeps its
+// tag (golang:1.26.8-alpine@sha256:…): it still says what the image holds.
 func splitRef(ref string) (repo, tag string, digest bool) {
 	if i := strings.Index(ref, "@"); i >= 0 {
-		return ref[:i], "", true
+		ref, digest = ref[:i], true
 	}
 	slash := strings.LastIndex(ref, "/")
 	if i := strings.LastIndex(ref, ":"); i > slash {
-		return ref[:i], ref[i+1:], false
+		return ref[:i], ref[i+1:], digest
 	}
-	return ref, "", false
+	return ref, "", digest
 }
 
 func (l *checker) checkStage(s *stage) {
