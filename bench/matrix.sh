@@ -144,6 +144,10 @@ module() {
 		git -C "$dir" init -q
 		git -C "$dir" add -A
 		git -C "$dir" -c user.name=bench -c user.email=bench@localhost commit -qm snapshot
+		# A remote and a tag, as a released project has: without them
+		# goreleaser skips part of reading the git state.
+		git -C "$dir" remote add origin "https://example.com/$bin.git"
+		git -C "$dir" tag v0.1.0
 	fi
 }
 
