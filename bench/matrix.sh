@@ -221,7 +221,7 @@ for m in $MODULES; do
 			# One warm cache for every tool, left by the last cold run or
 			# filled now; each tool runs once on it before it is measured
 			# (the go command caches compiled packages, not linked binaries).
-			# goport fills it first: on a cold cache it is the fastest.
+			# goport fills it first: unlike the loop, it builds in parallel.
 			for tool in matrix "${tools[@]/matrix/}"; do
 				[ -n "$tool" ] && time_one "$tool" "$warmcache" >/dev/null
 			done
