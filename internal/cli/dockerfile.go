@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -139,14 +140,9 @@ func runDockerfileLint(cmd *cobra.Command, s *Streams, opts *dockerfileLintOptio
 	if len(args) == 1 {
 		name = args[0]
 	}
-	in, display, closeIn, err := openInput(s, name, "Dockerfile")
+	data, display, err := readDockerfile(cmd.Context(), s, name)
 	if err != nil {
 		return err
-	}
-	defer closeIn()
-	data, err := io.ReadAll(io.LimitReader(in, dockerfile.MaxSize+1))
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", display, err)
 	}
 	dir := "."
 	if name != "-" {
@@ -172,6 +168,38 @@ func runDockerfileLint(cmd *cobra.Command, s *Streams, opts *dockerfileLintOptio
 	}
 	report := &finding.Report{Findings: findings, Rules: dockerfile.Rules()}
 	return emit(cmd, s, report, format, failOn)
+}
+
+// readDockerfile reads name (- is stdin) up to one byte past
+// dockerfile.MaxSize. Opening a FIFO nobody writes to, or reading a
+// terminal, blocks in a system call that no context reaches; the read runs
+// aside so that an interrupt still ends the command.
+func readDockerfile(ctx context.Context, s *Streams, name string) ([]byte, string, error) {
+	type result struct {
+		data    []byte
+		display string
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		in, display, closeIn, err := openInput(s, name, "Dockerfile")
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer closeIn()
+		data, err := io.ReadAll(io.LimitReader(in, dockerfile.MaxSize+1))
+		if err != nil {
+			err = fmt.Errorf("reading %s: %w", display, err)
+		}
+		done <- result{data, display, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.display, r.err
+	case <-ctx.Done():
+		return nil, "", fmt.Errorf("reading %s: interrupted", name)
+	}
 }
 
 // findGoMod reads the go.mod next to the Dockerfile, or the nearest one

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -150,5 +151,28 @@ func TestDockerfileLintBadInput(t *testing.T) {
 		if tc.code == ExitIncomplete && len(lines) != 1 {
 			t.Errorf("lint %v: %d lines on stderr, want 1", tc.args, len(lines))
 		}
+	}
+}
+
+// TestDockerfileLintFIFOInterrupted: a Dockerfile that is a FIFO nobody
+// writes to blocks the open; an interrupt (the command's context ending)
+// still ends lint with one line and exit 3 instead of hanging.
+func TestDockerfileLintFIFOInterrupted(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "Dockerfile")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	s := &Streams{In: strings.NewReader(""), Out: &out, Err: &errOut, Environ: testEnviron(t)}
+	code := Main(ctx, []string{"dockerfile", "lint", fifo}, s)
+	// Let the abandoned open finish so no goroutine stays blocked.
+	if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		w.Close()
+	}
+	if code != ExitIncomplete || out.Len() != 0 || !strings.HasPrefix(errOut.String(), "goport: dockerfile lint: ") || strings.Count(errOut.String(), "\n") != 1 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want %d and one line", code, out.String(), errOut.String(), ExitIncomplete)
 	}
 }
