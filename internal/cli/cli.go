@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/secret"
 )
 
 // Exit codes, as documented in the README.
@@ -74,7 +75,9 @@ func usageError(cmd *cobra.Command, format string, args ...any) error {
 
 // incomplete is a failure to do the job: exit 3.
 func incomplete(cmd *cobra.Command, err error) error {
-	return &exitError{code: ExitIncomplete, msg: prefixed(cmd, err.Error())}
+	// Errors quote inputs (a go.mod line, a Dockerfile instruction) that
+	// may hold credentials.
+	return &exitError{code: ExitIncomplete, msg: prefixed(cmd, secret.Redact(err.Error()))}
 }
 
 // errFindings ends a run whose report was written but fails the check.

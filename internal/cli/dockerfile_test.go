@@ -176,3 +176,19 @@ func TestDockerfileLintFIFOInterrupted(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want %d and one line", code, out.String(), errOut.String(), ExitIncomplete)
 	}
 }
+
+// TestDockerfileLintErrorRedacted: BuildKit's parse errors quote the
+// offending instruction; a credential in it never reaches stderr.
+func TestDockerfileLintErrorRedacted(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "FROM golang:1.26.8 AS build\nRUN --mount=type=secret,id=x,foo=https://alice:s3cr3tT0k@proxy.example.com go build\n",
+	})
+	code, stdout, stderr := run(t, false, testEnviron(t), "dockerfile", "lint", filepath.Join(dir, "Dockerfile"))
+	if code != ExitIncomplete || stdout != "" || !strings.HasPrefix(stderr, "goport: dockerfile lint: ") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want %d", code, stdout, stderr, ExitIncomplete)
+	}
+	if strings.Contains(stderr, "s3cr3tT0k") {
+		t.Errorf("stderr shows the credential: %q", stderr)
+	}
+}
