@@ -59,6 +59,9 @@ func runMetrics(cmd *cobra.Command, s *Streams, opts *metricsOptions, args []str
 	if opts.textfile != "" && opts.serve != "" {
 		return usageError(cmd, "--textfile and --serve exclude each other")
 	}
+	if opts.serve != "" && !validListenAddr(opts.serve) {
+		return usageError(cmd, "invalid --serve %q: want HOST:PORT, e.g. localhost:9877", opts.serve)
+	}
 	dir, err := historyDir(dirArg(args))
 	if err != nil {
 		return err
@@ -82,6 +85,10 @@ func runMetrics(cmd *cobra.Command, s *Streams, opts *metricsOptions, args []str
 	warnSkipped(cmd, s, set)
 	reg := metrics.NewRegistry(func() (*history.Set, error) { return set, nil })
 	if opts.textfile != "" {
+		// Renaming onto a directory fails with a misleading "file exists".
+		if fi, err := os.Stat(opts.textfile); err == nil && fi.IsDir() {
+			return fmt.Errorf("writing %s: is a directory", opts.textfile)
+		}
 		if err := metrics.WriteTextfile(opts.textfile, reg); err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {
@@ -102,6 +109,18 @@ func runMetrics(cmd *cobra.Command, s *Streams, opts *metricsOptions, args []str
 		}
 	}
 	return nil
+}
+
+// validListenAddr reports whether addr is HOST:PORT with a port net.Listen
+// accepts (0 picks a free one; a service name is looked up locally); a
+// busy port is found by listening.
+func validListenAddr(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	_, err = net.LookupPort("tcp", port)
+	return err == nil
 }
 
 // historyDir is the history directory of the module containing dir.
