@@ -234,14 +234,14 @@ func needsCgo(p *listed, pkgs map[string]*listed) bool {
 // the listing unless the run forbids it, even on targets without cgo, so
 // that a cgo package shows up as needing cgo there instead of vanishing
 // behind the implicit "cgo" build constraint. Without cgo, which packages
-// use it does not matter: listing the patterns alone, without -deps, takes
-// half the time.
+// use it does not matter: -find lists the patterns alone without loading
+// their imports, in a third of the time of -deps for goport itself.
 func list(ctx context.Context, opts PlanOptions, t target.Target) (map[string]*listed, error) {
 	cgo := "1"
 	args := []string{"list", "-e", "-deps", "-json=ImportPath,Name,Standard,DepOnly,CgoFiles,Deps,Error"}
 	if opts.Cgo == CgoOff {
 		cgo = "0"
-		args = []string{"list", "-e", "-json=ImportPath,Name,DepOnly,Error"}
+		args = []string{"list", "-e", "-find", "-json=ImportPath,Name,DepOnly,Error"}
 	}
 	if opts.Tags != "" {
 		args = append(args, "-tags", opts.Tags)
