@@ -21,13 +21,14 @@
 #
 # Pipelined (archive, hash, SBOM of each binary while the other targets
 # still build; release-wide files once all succeeded):
-#   RUNS=3 BASE=218392b (the release before), goport at HEAD (binaries
-#   now ~27 MB), load ~10-12, medians of wall time and user+system time:
-#     matrix 12.43s wall, 11.65s cpu
-#     release before: 16.32s wall = +31.3%, 13.97s cpu = +19.9%
-#     release after:  13.11s wall =  +5.5%, 13.74s cpu = +17.9%
-#     goreleaser v2.15.1 release --snapshot: 30.36s wall, 27.36s cpu
-#     (goport release / goreleaser = 0.43)
+#   BASE=218392b (the release before), goport at HEAD (binaries now
+#   ~27 MB), medians of wall time and of user+system time, three runs
+#   of this script under load ~7-13:
+#     RUNS=3: matrix 12.43s, before +31.3%, after +5.5%; goreleaser 30.36s
+#     RUNS=3: matrix 13.22s, before +34.3%, after +11.4%; goreleaser 33.80s
+#     RUNS=5: matrix 11.71s, before +17.3%, after +16.7%; goreleaser 28.29s
+#     cpu: matrix 11.5-11.7s; release +2.1-2.2s (18-19%) before and after
+#     goport release / goreleaser v2.15.1 release --snapshot: 0.43-0.48
 #   The cpu overhead stays: deflate's, for byte-identical archives. A
 #   warm build keeps about one core of two busy, so the archives fit in
 #   its idle time; on a machine already saturated, the wall overhead
