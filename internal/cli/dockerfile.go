@@ -171,35 +171,25 @@ func runDockerfileLint(cmd *cobra.Command, s *Streams, opts *dockerfileLintOptio
 }
 
 // readDockerfile reads name (- is stdin) up to one byte past
-// dockerfile.MaxSize. Opening a FIFO nobody writes to, or reading a
-// terminal, blocks in a system call that no context reaches; the read runs
-// aside so that an interrupt still ends the command.
+// dockerfile.MaxSize, and gives up when ctx ends (a FIFO nobody writes to).
 func readDockerfile(ctx context.Context, s *Streams, name string) ([]byte, string, error) {
-	type result struct {
+	type read struct {
 		data    []byte
 		display string
-		err     error
 	}
-	done := make(chan result, 1)
-	go func() {
+	r, err := interruptible(ctx, func() (read, error) {
 		in, display, closeIn, err := openInput(s, name, "Dockerfile")
 		if err != nil {
-			done <- result{err: err}
-			return
+			return read{}, err
 		}
 		defer closeIn()
 		data, err := io.ReadAll(io.LimitReader(in, dockerfile.MaxSize+1))
 		if err != nil {
-			err = fmt.Errorf("reading %s: %w", display, err)
+			return read{}, fmt.Errorf("reading %s: %w", display, err)
 		}
-		done <- result{data, display, err}
-	}()
-	select {
-	case r := <-done:
-		return r.data, r.display, r.err
-	case <-ctx.Done():
-		return nil, "", fmt.Errorf("reading %s: interrupted", name)
-	}
+		return read{data, display}, nil
+	})
+	return r.data, r.display, err
 }
 
 // findGoMod reads the go.mod next to the Dockerfile, or the nearest one

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -58,9 +61,14 @@ func runReportHTML(cmd *cobra.Command, s *Streams, opts *reportHTMLOptions, args
 	if stdin > 1 {
 		return usageError(cmd, "standard input (-) can be read only once")
 	}
+	if opts.out != "-" {
+		if err := checkOutputPath(opts.out); err != nil {
+			return err
+		}
+	}
 	var inputs []*htmlreport.Input
 	for _, path := range args {
-		in, err := readHTMLInput(s, path)
+		in, err := interruptible(cmd.Context(), func() (*htmlreport.Input, error) { return readHTMLInput(s, path) })
 		if err != nil {
 			return err
 		}
@@ -101,4 +109,47 @@ func readHTMLInput(s *Streams, path string) (*htmlreport.Input, error) {
 		return nil, fmt.Errorf("reading report %s: is a directory", path)
 	}
 	return htmlreport.Read(path, f)
+}
+
+// checkOutputPath says up front, in the user's terms, why a page could not
+// be written to out: writing through a temporary file would otherwise
+// report the temporary's name, or "file exists" for a directory.
+func checkOutputPath(out string) error {
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return fmt.Errorf("writing %s: is a directory", out)
+	}
+	fi, err := os.Stat(filepath.Dir(out))
+	var pe *os.PathError
+	switch {
+	case errors.As(err, &pe):
+		return fmt.Errorf("writing %s: %w", out, pe.Err)
+	case err != nil:
+		return fmt.Errorf("writing %s: %w", out, err)
+	case !fi.IsDir():
+		return fmt.Errorf("writing %s: %s is not a directory", out, filepath.Dir(out))
+	}
+	return nil
+}
+
+// interruptible runs read aside and returns its result, or an error once
+// ctx ends: opening a FIFO nobody writes to, or reading a terminal, blocks
+// in a system call no context reaches, and an interrupt must still end
+// the command.
+func interruptible[T any](ctx context.Context, read func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := read()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, errors.New("reading input: interrupted")
+	}
 }

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -105,5 +109,60 @@ func TestReportHTML(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReportHTMLBadOutput: an output that cannot be written is named in
+// one line, without the temporary file's name, and nothing is left.
+func TestReportHTMLBadOutput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	report := filepath.Join(dir, "r.json")
+	if err := os.WriteFile(report, []byte(`{"schema":"goport.report/v1","command":"doctor","findings":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "page.html"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ out, want string }{
+		{filepath.Join(dir, "page.html"), "goport: report html: writing DIR/page.html: is a directory\n"},
+		{filepath.Join(dir, "missing", "page.html"), "goport: report html: writing DIR/missing/page.html: no such file or directory\n"},
+	} {
+		code, stdout, stderr := run(t, false, nil, "report", "html", report, "-o", tc.out)
+		if code != ExitIncomplete || stdout != "" {
+			t.Errorf("-o %s: exit %d, stdout %q; want %d", tc.out, code, stdout, ExitIncomplete)
+		}
+		if diff := cmp.Diff(tc.want, strings.ReplaceAll(stderr, dir, "DIR")); diff != "" {
+			t.Errorf("-o %s: stderr (-want +got):\n%s", tc.out, diff)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// TestReportHTMLFIFOInterrupted: a report that is a FIFO nobody writes to
+// blocks the open; an interrupt still ends the command, exit 3.
+func TestReportHTMLFIFOInterrupted(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "r.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	s := &Streams{In: strings.NewReader(""), Out: &out, Err: &errOut, Now: time.Now}
+	code := Main(ctx, []string{"report", "html", fifo, "-o", filepath.Join(dir, "page.html")}, s)
+	if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		w.Close()
+	}
+	if code != ExitIncomplete || !strings.HasPrefix(errOut.String(), "goport: report html: ") || strings.Count(errOut.String(), "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want %d and one line", code, errOut.String(), ExitIncomplete)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "page.html")); err == nil {
+		t.Error("page written")
 	}
 }

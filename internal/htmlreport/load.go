@@ -74,6 +74,12 @@ func Parse(name string, data []byte) (*Input, error) {
 		Schema *string `json:"schema"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
+		// The decoder would name its own Go types; say what the
+		// document is instead.
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) && ute.Field == "" {
+			return nil, fail("not a goport JSON report: a JSON %s, not an object", ute.Value)
+		}
 		return nil, fail("not a goport JSON report: %s", jsonProblem(err))
 	}
 	switch {
