@@ -348,8 +348,10 @@ func Render(spec Spec) (dockerfile, dockerignore []byte) {
 	w("USER 65532:65532")
 	w(`ENTRYPOINT ["%s"]`, bin)
 
+	// .goport holds goport's run history: a new file after every run,
+	// which in the context would change COPY . . each time.
 	ignore := "# Written by goport dockerfile init: keep the build context small.\n" +
-		".git\n.dockerignore\nDockerfile\n*.test\n*.out\n"
+		".git\n.goport\n.dockerignore\nDockerfile\n*.test\n*.out\n"
 	return []byte(b.String()), []byte(ignore)
 }
 

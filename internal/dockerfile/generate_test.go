@@ -5,11 +5,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goport/goport/internal/history"
 	"github.com/goport/goport/internal/testenv"
 )
 
@@ -324,5 +326,17 @@ func TestWrite(t *testing.T) {
 	// A directory cannot be written over.
 	if _, err := Write(filepath.Join(dir, "missing"), files, false); err == nil {
 		t.Error("Write into a missing directory succeeded")
+	}
+}
+
+// TestDockerignoreKeepsHistoryOut: every goport run adds a file to the
+// module's run history; in the build context it would change COPY . . and
+// rebuild the image after each doctor or matrix run.
+func TestDockerignoreKeepsHistoryOut(t *testing.T) {
+	t.Parallel()
+	_, ignore := Render(Spec{GoVersion: "1.26.8", Package: ".", Binary: "app"})
+	top, _, _ := strings.Cut(filepath.ToSlash(history.Dir), "/")
+	if !slices.Contains(strings.Split(string(ignore), "\n"), top) {
+		t.Errorf(".dockerignore lacks %s:\n%s", top, ignore)
 	}
 }
