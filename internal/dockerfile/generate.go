@@ -246,10 +246,22 @@ func goList(ctx context.Context, dir string, environ []string, args ...string) (
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
-		return nil, fmt.Errorf("go list: %s", strings.TrimPrefix(msg, "go: "))
+		return nil, fmt.Errorf("go list: %s", goError(stderr.String(), err))
 	}
 	return stdout.Bytes(), nil
+}
+
+// goError is the first line of the go command's stderr that is not
+// progress ("go: downloading M V", "go: finding …"): the reason it failed.
+func goError(stderr string, err error) string {
+	for line := range strings.Lines(stderr) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "go: downloading ") || strings.HasPrefix(line, "go: finding ") || strings.HasPrefix(line, "go: extracting ") {
+			continue
+		}
+		return strings.TrimPrefix(line, "go: ")
+	}
+	return err.Error()
 }
 
 // Render writes the Dockerfile and .dockerignore for spec.

@@ -340,3 +340,29 @@ func TestDockerignoreKeepsHistoryOut(t *testing.T) {
 		t.Errorf(".dockerignore lacks %s:\n%s", top, ignore)
 	}
 }
+
+// TestPlanDownloadError: the go command prints "go: downloading M V"
+// before the error that says why the download failed; the error is what
+// Plan must report.
+func TestPlanDownloadError(t *testing.T) {
+	t.Parallel()
+	root := module(t, map[string]string{
+		"go.mod":  "module example.com/m\n\ngo 1.26\n\nrequire example.org/absent v1.0.0\n",
+		"main.go": "package main\n\nimport _ \"example.org/absent\"\n\nfunc main() {}\n",
+	})
+	var environ []string
+	for _, kv := range goEnviron(t) {
+		if !strings.HasPrefix(kv, "GOPROXY=") && !strings.HasPrefix(kv, "GOFLAGS=") {
+			environ = append(environ, kv)
+		}
+	}
+	// Nothing listens on the discard port: the download fails at once.
+	environ = append(environ, "GOPROXY=http://127.0.0.1:9", "GOFLAGS=-mod=mod", "GOSUMDB=off", "GOMODCACHE="+t.TempDir())
+	_, _, err := Plan(context.Background(), InitOptions{Dir: root, Environ: environ})
+	if err == nil {
+		t.Fatal("Plan succeeded")
+	}
+	if strings.Contains(err.Error(), "downloading") || !strings.Contains(err.Error(), "example.org/absent@v1.0.0") {
+		t.Errorf("Plan error = %q, want the go command's reason for example.org/absent@v1.0.0", err)
+	}
+}
