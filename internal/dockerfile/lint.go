@@ -79,15 +79,16 @@ func (l *checker) add(rule finding.Rule, sev finding.Severity, line int, msg, fi
 
 var (
 	// A go command as a word: not cargo, not /go/bin as an argument.
-	goBuildRE    = regexp.MustCompile(`(?:^|[^\w.-])(xx-)?go\s+(?:-C\s+\S+\s+)?build\b`)
-	goInstallRE  = regexp.MustCompile(`(?:^|[^\w.-])(?:xx-)?go\s+install\b`)
-	goDownloadRE = regexp.MustCompile(`(?:^|[^\w.-])go\s+mod\s+download\b`)
-	goGetRE      = regexp.MustCompile(`(?:^|[^\w.-])(?:xx-)?go\s+get\b`)
-	cgoRE        = regexp.MustCompile(`\bCGO_ENABLED=["']?([^\s"';&|]*)`)
-	outputRE     = regexp.MustCompile(`\s-o[\s=]+["']?([^\s"';&|]+)`)
-	staticRE     = regexp.MustCompile(`-extldflags[\s=]*["']?[^"']*-static\b|xx-verify\s+--static\b`)
-	neverRE      = regexp.MustCompile(`$^`)
-	ccInstallRE  = regexp.MustCompile(`\b(?:apk|xx-apk)\s+add\b[^;&|]*\b(?:gcc|build-base|clang|musl-dev)\b`)
+	goBuildRE     = regexp.MustCompile(`(?:^|[^\w.-])(xx-)?go\s+(?:-C\s+\S+\s+)?build\b`)
+	goInstallRE   = regexp.MustCompile(`(?:^|[^\w.-])(?:xx-)?go\s+install\b`)
+	goDownloadRE  = regexp.MustCompile(`(?:^|[^\w.-])go\s+mod\s+download\b`)
+	goGetRE       = regexp.MustCompile(`(?:^|[^\w.-])(?:xx-)?go\s+get\b`)
+	cgoRE         = regexp.MustCompile(`\bCGO_ENABLED=["']?([^\s"';&|]*)`)
+	outputRE      = regexp.MustCompile(`\s-o[\s=]+["']?([^\s"';&|]+)`)
+	staticRE      = regexp.MustCompile(`-extldflags[\s=]*["']?[^"']*-static\b|xx-verify\s+--static\b`)
+	neverRE       = regexp.MustCompile(`$^`)
+	gotoolchainRE = regexp.MustCompile(`\bGOTOOLCHAIN=["']?([^\s"';&|]*)`)
+	ccInstallRE   = regexp.MustCompile(`\b(?:apk|xx-apk)\s+add\b[^;&|]*\b(?:gcc|build-base|clang|musl-dev)\b`)
 )
 
 // runText is what the shell of a RUN sees: its command line and heredocs.
@@ -494,8 +495,35 @@ func (l *checker) checkGoVersion(s *stage) {
 	if satisfies(have, need) {
 		return
 	}
-	l.add(RuleGoTooOld, RuleGoTooOld.Severity, s.line,
-		fmt.Sprintf("stage %s builds with %s:%s (Go %s), but %s requires go >= %s; the image sets GOTOOLCHAIN=local, so go build stops", stageLabel(s), repo, tag, strings.TrimPrefix(have, "go"), l.opts.GoMod.Path, l.opts.GoMod.Go),
+	// The image sets GOTOOLCHAIN=local; a stage may set it again, and the
+	// go command then stops, looks on PATH or downloads a toolchain.
+	sev, consequence := RuleGoTooOld.Severity, "the image sets GOTOOLCHAIN=local, so go build stops"
+	if tc, ok := s.setting(s.goBuild(), gotoolchainRE, "GOTOOLCHAIN"); ok {
+		if strings.Contains(tc, "$") {
+			return // set from a variable: the mode is not known here
+		}
+		name, mode, _ := strings.Cut(tc, "+")
+		if tc == "auto" || tc == "path" {
+			name, mode = "local", tc
+		}
+		// With +auto or +path the go command switches up to the go line
+		// when the named toolchain (or local) is older.
+		if (mode == "auto" || mode == "path") && version.Compare(name, need) < 0 {
+			name = need
+		}
+		switch {
+		case tc == "local":
+			consequence = "GOTOOLCHAIN=local, so go build stops"
+		case mode == "path":
+			consequence = fmt.Sprintf("GOTOOLCHAIN=%s: go build stops unless %s is on PATH", tc, name)
+		case mode == "auto" || version.Compare(name, need) >= 0:
+			sev, consequence = finding.Warning, fmt.Sprintf("GOTOOLCHAIN=%s: every build downloads %s from the module proxy instead of using the image's Go", tc, name)
+		default:
+			consequence = fmt.Sprintf("GOTOOLCHAIN=%s, so go build stops", tc)
+		}
+	}
+	l.add(RuleGoTooOld, sev, s.line,
+		fmt.Sprintf("stage %s builds with %s:%s (Go %s), but %s requires go >= %s; %s", stageLabel(s), repo, tag, strings.TrimPrefix(have, "go"), l.opts.GoMod.Path, l.opts.GoMod.Go, consequence),
 		fmt.Sprintf("Use %s:%s%s or later.", repo, l.opts.GoMod.Want(), tag[len(strings.TrimPrefix(have, "go")):]))
 }
 

@@ -320,3 +320,48 @@ func BenchmarkLint(b *testing.B) {
 		}
 	}
 }
+
+// TestGoTooOldToolchainSetting: the golang images set GOTOOLCHAIN=local,
+// but a Dockerfile may set it again; what the go command then does (go
+// 1.26.8, go.mod "go 1.99.0"): local and go1.26.8 stop with "go.mod
+// requires go >= 1.99.0", path and go1.26.8+path look for go1.99.0 on
+// PATH, auto and go1.26.8+auto download go1.99.0.
+func TestGoTooOldToolchainSetting(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		setting string // instruction in the build stage, "" for none
+		sev     finding.Severity
+		want    string // in the message; "" for no finding
+	}{
+		{"", finding.Error, "the image sets GOTOOLCHAIN=local, so go build stops"},
+		{"ENV GOTOOLCHAIN=local", finding.Error, "GOTOOLCHAIN=local, so go build stops"},
+		{"ENV GOTOOLCHAIN=go1.26.1", finding.Error, "GOTOOLCHAIN=go1.26.1, so go build stops"},
+		{"ENV GOTOOLCHAIN=path", finding.Error, "GOTOOLCHAIN=path: go build stops unless go1.26.8 is on PATH"},
+		{"ENV GOTOOLCHAIN=auto", finding.Warning, "GOTOOLCHAIN=auto: every build downloads go1.26.8"},
+		{"ARG GOTOOLCHAIN=go1.26.1+auto", finding.Warning, "GOTOOLCHAIN=go1.26.1+auto: every build downloads go1.26.8"},
+		{"ENV GOTOOLCHAIN=go1.26.8", finding.Warning, "GOTOOLCHAIN=go1.26.8: every build downloads go1.26.8"},
+		{"ENV GOTOOLCHAIN=go1.27.0+path", finding.Error, "GOTOOLCHAIN=go1.27.0+path: go build stops unless go1.27.0 is on PATH"},
+		{"ENV GOTOOLCHAIN=$TC", 0, ""},
+	} {
+		df := "FROM --platform=$BUILDPLATFORM golang:1.26.1 AS build\n" + tc.setting + "\n" +
+			"ARG TARGETOS TARGETARCH TARGETVARIANT\n" +
+			"RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go build -o /out/app .\n" +
+			"FROM scratch\nCOPY --from=build /out/app /app\nUSER 65532:65532\nENTRYPOINT [\"/app\"]\n"
+		findings, err := Lint([]byte(df), LintOptions{Path: "Dockerfile", GoMod: fixtureMod})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.setting, err)
+		}
+		var got []finding.Finding
+		for _, f := range findings {
+			if f.Rule == RuleGoTooOld.ID {
+				got = append(got, f)
+			}
+		}
+		switch {
+		case tc.want == "" && len(got) != 0:
+			t.Errorf("%q: unexpected %v", tc.setting, got)
+		case tc.want != "" && (len(got) != 1 || got[0].Severity != tc.sev || !strings.Contains(got[0].Message, tc.want)):
+			t.Errorf("%q: findings %v; want one %v containing %q", tc.setting, got, tc.sev, tc.want)
+		}
+	}
+}

@@ -38,7 +38,7 @@ var (
 	}
 	RuleGoTooOld = finding.Rule{
 		ID: "GP-DOCKER-006", Title: "Build image's Go is older than go.mod requires", Severity: finding.Error,
-		Explanation: "The golang images set GOTOOLCHAIN=local, so a Go older than the go.mod `go` line stops with `go: go.mod requires go >= X (running go Y; GOTOOLCHAIN=local)`.",
+		Explanation: "The golang images set GOTOOLCHAIN=local, so a Go older than the go.mod `go` line stops with `go: go.mod requires go >= X (running go Y; GOTOOLCHAIN=local)`. A stage that sets GOTOOLCHAIN=auto instead downloads the newer toolchain on every build (reported as a warning).",
 		Fix:         "Use a golang image tag at or above the go.mod go line (and toolchain line, if any).",
 	}
 	RuleGoGet = finding.Rule{
