@@ -387,13 +387,16 @@ type File struct {
 // renamed into place, so a reader never sees half a file. Without force it
 // writes nothing when any of them exists.
 func Write(dir string, files []File, force bool) ([]string, error) {
-	if !force {
-		for _, f := range files {
-			if _, err := os.Lstat(filepath.Join(dir, f.Name)); err == nil {
-				return nil, fmt.Errorf("%s: %w (--force overwrites it)", f.Name, ErrExists)
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return nil, err
-			}
+	for _, f := range files {
+		fi, err := os.Lstat(filepath.Join(dir, f.Name))
+		switch {
+		case err == nil && fi.IsDir():
+			// Not even --force replaces a directory.
+			return nil, fmt.Errorf("%s: is a directory", f.Name)
+		case err == nil && !force:
+			return nil, fmt.Errorf("%s: %w (--force overwrites it)", f.Name, ErrExists)
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return nil, err
 		}
 	}
 	var written []string

@@ -366,3 +366,21 @@ func TestPlanDownloadError(t *testing.T) {
 		t.Errorf("Plan error = %q, want the go command's reason for example.org/absent@v1.0.0", err)
 	}
 }
+
+// TestWriteOntoDirectory: --force replaces files, never a directory, and
+// says so in the user's terms; nothing is written.
+func TestWriteOntoDirectory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "Dockerfile"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Write(dir, []File{{".dockerignore", []byte(".git\n")}, {"Dockerfile", []byte("FROM scratch\n")}}, true)
+	if err == nil || err.Error() != "Dockerfile: is a directory" {
+		t.Errorf("Write error = %v, want %q", err, "Dockerfile: is a directory")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
