@@ -30,7 +30,7 @@ var (
 	findings = prometheus.NewDesc("goport_findings",
 		"Findings of the latest run of each command, by severity and rule.", []string{"command", "severity", "rule"}, nil)
 	buildSuccess = prometheus.NewDesc("goport_build_success",
-		"1 when the output of the latest matrix run built and verified for its target, 0 when it failed; skipped pairs are absent.", buildLabels, nil)
+		"1 when the output of the latest matrix run built and verified for its target, 0 when it failed; skipped and interrupted pairs are absent.", buildLabels, nil)
 	buildDuration = prometheus.NewDesc("goport_build_duration_seconds",
 		"Time from the start of go build to the result of each pair of the latest matrix run, verification included.", buildLabels, nil)
 	binarySize = prometheus.NewDesc("goport_binary_size_bytes",
@@ -147,7 +147,8 @@ func collectBuilds(ch chan<- prometheus.Metric, run *history.Run) {
 	seen := map[history.BuildKey]bool{}
 	for _, p := range run.Matrix.Pairs {
 		key := history.BuildKey{Target: p.Target, Package: p.Package}
-		if seen[key] || p.Status == matrix.Skipped {
+		// An interrupted pair did not fail: it has no result to show.
+		if seen[key] || p.Status == matrix.Skipped || p.Status == matrix.Interrupted {
 			continue
 		}
 		seen[key] = true

@@ -75,7 +75,7 @@ goport_binary_size_bytes{goarch="amd64",goos="linux",package="example.com/m/cmd/
 # TYPE goport_build_duration_seconds gauge
 goport_build_duration_seconds{goarch="amd64",goos="linux",package="example.com/m/cmd/a",variant="v3"} 1.5
 goport_build_duration_seconds{goarch="arm64",goos="windows",package="example.com/m/cmd/a",variant=""} 0.25
-# HELP goport_build_success 1 when the output of the latest matrix run built and verified for its target, 0 when it failed; skipped pairs are absent.
+# HELP goport_build_success 1 when the output of the latest matrix run built and verified for its target, 0 when it failed; skipped and interrupted pairs are absent.
 # TYPE goport_build_success gauge
 goport_build_success{goarch="amd64",goos="linux",package="example.com/m/cmd/a",variant="v3"} 1
 goport_build_success{goarch="arm64",goos="windows",package="example.com/m/cmd/a",variant=""} 0
@@ -269,5 +269,29 @@ func TestPromlintCatchesBadNames(t *testing.T) {
 	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
 	if err != nil || len(problems) == 0 {
 		t.Errorf("promlint found nothing wrong with a counter without _total: %v", err)
+	}
+}
+
+// TestCollectInterrupted: a pair the run was stopped before finishing
+// did not fail; like a skipped pair it has no success value, size or
+// duration, and an alert on goport_build_success == 0 does not fire.
+func TestCollectInterrupted(t *testing.T) {
+	t.Parallel()
+	set := &history.Set{Runs: []*history.Run{{Time: t0, Command: "matrix",
+		Builds: []history.Build{{Target: windows, Package: "example.com/m/cmd/a", DurationSeconds: 3}},
+		Matrix: &history.MatrixFacts{Schema: matrix.Schema, Pairs: []history.Pair{
+			{Package: "example.com/m/cmd/a", Target: linux, Status: matrix.OK, Size: 1000, Verified: true},
+			{Package: "example.com/m/cmd/a", Target: windows, Status: matrix.Interrupted},
+		}}}}}
+	want := `
+# HELP goport_build_success 1 when the output of the latest matrix run built and verified for its target, 0 when it failed; skipped and interrupted pairs are absent.
+# TYPE goport_build_success gauge
+goport_build_success{goarch="amd64",goos="linux",package="example.com/m/cmd/a",variant="v3"} 1
+`
+	if err := testutil.CollectAndCompare(NewCollector(load(set)), strings.NewReader(want), "goport_build_success"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(NewCollector(load(set)), "goport_build_duration_seconds"); n != 0 {
+		t.Errorf("%d build durations, want none for an interrupted pair", n)
 	}
 }
