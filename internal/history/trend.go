@@ -7,9 +7,11 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/matrix"
@@ -168,13 +170,24 @@ func (tr *Trend) WriteText(w io.Writer, _ bool) error {
 	fmt.Fprintln(tw, "TARGET\tPACKAGE\tRUNS\tSIZE\tCHANGE\tBUILD TIME\tCHANGE")
 	for _, s := range tr.Series {
 		size, dur := latestCells(s)
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", s.Target, s.Package, len(s.Points), size, tr.changeCell(s.SizeChange), dur, tr.changeCell(s.TimeChange))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", printable(s.Target.String()), printable(s.Package), len(s.Points), size, tr.changeCell(s.SizeChange), dur, tr.changeCell(s.TimeChange))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\nchanges are since the previous run that built the same package and target; ! marks growth above %s\n", formatPercent(tr.Threshold))
 	return err
+}
+
+// printable shows a name read from a history file as Go would quote it
+// when it holds anything but printable characters, so that a hostile file
+// cannot move the cursor, recolour the terminal or break the table.
+func printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // latestCells are the newest size and build time of a series, "-" for
@@ -207,7 +220,7 @@ func (tr *Trend) WriteMarkdown(w io.Writer) error {
 	b.WriteString("| target | package | runs | size | change | build time | change |\n|---|---|---|---|---|---|---|\n")
 	for _, s := range tr.Series {
 		size, dur := latestCells(s)
-		fmt.Fprintf(&b, "| `%s` | `%s` | %d | %s | %s | %s | %s |\n", s.Target, s.Package, len(s.Points), size, tr.changeCell(s.SizeChange), dur, tr.changeCell(s.TimeChange))
+		fmt.Fprintf(&b, "| `%s` | `%s` | %d | %s | %s | %s | %s |\n", printable(s.Target.String()), printable(s.Package), len(s.Points), size, tr.changeCell(s.SizeChange), dur, tr.changeCell(s.TimeChange))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -155,3 +155,23 @@ func TestTrendMarkdown(t *testing.T) {
 		t.Errorf("markdown (-want +got):\n%s", diff)
 	}
 }
+
+// TestTrendTextHostilePackage: a history file is data from disk; a
+// package name in it cannot recolour the terminal or break the table.
+func TestTrendTextHostilePackage(t *testing.T) {
+	t.Parallel()
+	runs := []*Run{matrixRun(0, map[target.Target]int64{linux: 1000}, nil), matrixRun(1, map[target.Target]int64{linux: 1000}, nil)}
+	for _, r := range runs {
+		r.Matrix.Pairs[0].Package = "evil\x1b[31mred\nsecond line"
+	}
+	var b bytes.Buffer
+	if err := Trends(runs, TrendOptions{Threshold: 0.1}).WriteText(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b") || strings.Count(b.String(), "\n") != 4 {
+		t.Errorf("control characters reach the table:\n%q", b.String())
+	}
+	if !strings.Contains(b.String(), `evil\x1b[31mred\nsecond line`) {
+		t.Errorf("package name not shown escaped:\n%s", b.String())
+	}
+}
