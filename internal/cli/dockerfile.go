@@ -50,7 +50,8 @@ non-standard dependencies), or --cgo, is built with tonistiigi/xx and a final
 image with the binary's C library: distroless/base (glibc) by default, alpine
 (musl), or a static musl link for static and scratch.
 
-Existing files are never overwritten without --force.`,
+Existing files are never overwritten without --force. A go.mod replace by a
+directory outside the module is warned about: it is not in the build context.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			return runDockerfileInit(cmd, s, opts, args)
@@ -98,6 +99,9 @@ func runDockerfileInit(cmd *cobra.Command, s *Streams, opts *dockerfileInitOptio
 		fmt.Fprintf(s.Out, "wrote %s\n", p)
 	}
 	fmt.Fprintf(s.Out, "builds %s with golang:%s, cgo %s\n", spec.Package, spec.GoVersion, map[bool]string{true: "on", false: "off"}[spec.Cgo])
+	for _, r := range spec.OutsideReplaces {
+		fmt.Fprintf(s.Err, "goport: warning: %s: go.mod replaces %s, outside the module: docker build . does not send it, so go mod download fails in the image\n", commandName(cmd), r)
+	}
 	return nil
 }
 

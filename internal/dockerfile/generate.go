@@ -57,6 +57,10 @@ type Spec struct {
 	Cgo       bool
 	Base      Base
 	GoSum     bool // the module has a go.sum to copy before go mod download
+	// OutsideReplaces are the go.mod replacements by directories outside
+	// the module ("example.com/lib => ../lib"): not in the build context,
+	// so go mod download in the image fails on them.
+	OutsideReplaces []string
 }
 
 // GoMod is what the Dockerfile rules and the generator need of go.mod.
@@ -64,6 +68,9 @@ type GoMod struct {
 	Path      string // as shown in findings
 	Go        string // the go line: 1.26.8
 	Toolchain string // the toolchain line: go1.26.8, or ""
+	// OutsideReplaces are the replacements by a directory outside the
+	// module root, as "old => dir".
+	OutsideReplaces []string
 }
 
 // ParseGoMod reads the go and toolchain lines of a go.mod file.
@@ -78,6 +85,16 @@ func ParseGoMod(displayPath string, data []byte) (*GoMod, error) {
 	}
 	if mf.Toolchain != nil {
 		m.Toolchain = mf.Toolchain.Name
+	}
+	for _, r := range mf.Replace {
+		// A replacement without a version is a directory (modfile.IsDirectoryPath).
+		if r.New.Version == "" && !filepath.IsLocal(filepath.FromSlash(r.New.Path)) {
+			old := r.Old.Path
+			if r.Old.Version != "" {
+				old += " " + r.Old.Version
+			}
+			m.OutsideReplaces = append(m.OutsideReplaces, old+" => "+r.New.Path)
+		}
 	}
 	return m, nil
 }
@@ -179,6 +196,8 @@ func Plan(ctx context.Context, opts InitOptions) (string, Spec, error) {
 		Cgo:       opts.Cgo || info.cgo,
 		Base:      opts.Base,
 		GoSum:     sumErr == nil,
+
+		OutsideReplaces: mod.OutsideReplaces,
 	}
 	return root, spec, nil
 }

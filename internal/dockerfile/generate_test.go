@@ -384,3 +384,26 @@ func TestWriteOntoDirectory(t *testing.T) {
 		t.Errorf("left behind: %v", entries)
 	}
 }
+
+// TestPlanReplaceOutsideModule: a replace directive pointing outside the
+// module root names a directory that "docker build ." does not send, so
+// go mod download in the image fails; Plan lists such replacements. One
+// inside the module is in the context and is fine.
+func TestPlanReplaceOutsideModule(t *testing.T) {
+	t.Parallel()
+	top := module(t, map[string]string{
+		"lib/go.mod":                "module example.com/lib\n\ngo 1.26\n",
+		"lib/lib.go":                "package lib\n\nconst X = 1\n",
+		"app/go.mod":                "module example.com/app\n\ngo 1.26\n\nrequire (\n\texample.com/lib v0.0.0\n\texample.com/in v0.0.0\n)\n\nreplace example.com/lib => ../lib\n\nreplace example.com/in => ./third_party/in\n",
+		"app/third_party/in/go.mod": "module example.com/in\n\ngo 1.26\n",
+		"app/third_party/in/in.go":  "package in\n\nconst Y = 2\n",
+		"app/main.go":               "package main\n\nimport (\n\t\"example.com/in\"\n\t\"example.com/lib\"\n)\n\nfunc main() { _, _ = lib.X, in.Y }\n",
+	})
+	_, spec, err := Plan(context.Background(), InitOptions{Dir: filepath.Join(top, "app"), Environ: goEnviron(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"example.com/lib => ../lib"}, spec.OutsideReplaces); diff != "" {
+		t.Errorf("OutsideReplaces (-want +got):\n%s", diff)
+	}
+}
