@@ -313,8 +313,14 @@ func (l *checker) checkStage(s *stage) {
 		}
 	}
 	l.checkUndeclaredTargetArgs(s)
-	if !s.compiles() {
+	if !s.compiles() || windowsImage(s.image()) {
+		// Windows containers run only on Windows hosts of their own
+		// architecture: no emulation or cross-compiling to set up, and
+		// no Linux cache paths.
 		l.checkDownloadOrder(s)
+		if s.compiles() {
+			l.checkGoVersion(s)
+		}
 		return
 	}
 	l.checkPlatform(s)
@@ -322,6 +328,14 @@ func (l *checker) checkStage(s *stage) {
 	l.checkCaches(s)
 	l.checkDownloadOrder(s)
 	l.checkGoVersion(s)
+}
+
+// windowsImage reports whether image is a Windows one: the golang
+// windowsservercore and nanoserver tags, or Microsoft's Windows bases.
+func windowsImage(image string) bool {
+	repo, tag, _ := splitRef(strings.ToLower(image))
+	return strings.Contains(tag, "windowsservercore") || strings.Contains(tag, "nanoserver") ||
+		strings.HasPrefix(repo, "mcr.microsoft.com/windows")
 }
 
 func (l *checker) checkPlatform(s *stage) {
