@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -40,7 +42,8 @@ history.
 
 Without flags the metrics are printed on stdout. --textfile FILE writes them
 for node_exporter's textfile collector, through a temporary file renamed
-into place. --serve ADDR serves them on http://ADDR/metrics until
+into place (a FILE that is a device or FIFO, like /dev/stdout, is written
+into). --serve ADDR serves them on http://ADDR/metrics until
 interrupted, reading the history again on every scrape.
 
 Set GOPORT_NO_HISTORY=1, or history.disable in goport.yaml, to stop
@@ -89,6 +92,14 @@ func runMetrics(cmd *cobra.Command, s *Streams, opts *metricsOptions, args []str
 		if fi, err := os.Stat(opts.textfile); err == nil && fi.IsDir() {
 			return fmt.Errorf("writing %s: is a directory", opts.textfile)
 		}
+		if special(opts.textfile) {
+			var buf bytes.Buffer
+			if err := encodeMetrics(&buf, reg); err != nil {
+				return err
+			}
+			_, err := interruptible(cmd.Context(), func() (struct{}, error) { return struct{}{}, writeSpecial(opts.textfile, buf.Bytes()) })
+			return err
+		}
 		if err := metrics.WriteTextfile(opts.textfile, reg); err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {
@@ -98,11 +109,15 @@ func runMetrics(cmd *cobra.Command, s *Streams, opts *metricsOptions, args []str
 		}
 		return nil
 	}
-	mfs, err := reg.Gather()
+	return encodeMetrics(s.Out, reg)
+}
+
+func encodeMetrics(w io.Writer, g prometheus.Gatherer) error {
+	mfs, err := g.Gather()
 	if err != nil {
 		return err
 	}
-	enc := expfmt.NewEncoder(s.Out, expfmt.NewFormat(expfmt.TypeTextPlain))
+	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
 	for _, mf := range mfs {
 		if err := enc.Encode(mf); err != nil {
 			return err

@@ -32,7 +32,8 @@ explains it, and the findings grouped by severity with their runbooks.
 The page loads nothing from the network and runs no JavaScript, so it can be
 attached to a CI run or mailed as is. Credentials in the reports are
 redacted. The page is written through a temporary file and renamed, so FILE
-is either the complete page or untouched; -o - writes standard output.
+is either the complete page or untouched; -o - writes standard output, and
+a FILE that is a device or FIFO (/dev/stdout) is written into.
 The exit code does not depend on the reports' findings: 0 once the page is
 written, 3 when a report cannot be read.`,
 		Args: cobra.ArbitraryArgs,
@@ -84,6 +85,11 @@ func runReportHTML(cmd *cobra.Command, s *Streams, opts *reportHTMLOptions, args
 	}
 	if opts.out == "-" {
 		_, err := s.Out.Write(page.Bytes())
+		return err
+	}
+	if special(opts.out) {
+		// A FIFO nobody reads blocks the open; an interrupt still ends it.
+		_, err := interruptible(cmd.Context(), func() (struct{}, error) { return struct{}{}, writeSpecial(opts.out, page.Bytes()) })
 		return err
 	}
 	return writeFileWith(opts.out, func(f *os.File) error {
@@ -152,4 +158,28 @@ func interruptible[T any](ctx context.Context, read func() (T, error)) (T, error
 		var zero T
 		return zero, errors.New("reading input: interrupted")
 	}
+}
+
+// special reports whether path exists and is neither a regular file nor a
+// directory: /dev/stdout, /dev/null, a FIFO. Renaming a temporary file
+// onto it would replace the device or FIFO itself (as root, even in /dev).
+func special(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
+}
+
+// writeSpecial writes data straight into a special file.
+func writeSpecial(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }

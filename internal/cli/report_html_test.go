@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -164,5 +165,42 @@ func TestReportHTMLFIFOInterrupted(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "page.html")); err == nil {
 		t.Error("page written")
+	}
+}
+
+// TestReportHTMLIntoFIFO: -o naming something that is not a regular file
+// (a FIFO here; /dev/stdout in CI) is written into, not replaced by a
+// renamed temporary file.
+func TestReportHTMLIntoFIFO(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	report := filepath.Join(dir, "r.json")
+	if err := os.WriteFile(report, []byte(`{"schema":"goport.report/v1","command":"doctor","findings":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "page.html")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	read := make(chan string, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			read <- ""
+			return
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(f)
+		read <- string(b)
+	}()
+	code, _, stderr := run(t, false, nil, "report", "html", report, "-o", fifo)
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("page.html is no longer the FIFO: %v, %v", fi, err)
+	}
+	if page := <-read; !strings.Contains(page, "</html>") {
+		t.Errorf("the FIFO carried %d bytes, not the page", len(page))
 	}
 }
