@@ -21,6 +21,13 @@ func main() {
 func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal asks commands to stop cleanly; once it arrived, the
+	// default disposition returns, so a second Ctrl-C kills goport at once
+	// when the clean stop takes too long.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	return cli.Main(ctx, os.Args[1:], &cli.Streams{
 		In:      os.Stdin,
 		Out:     os.Stdout,

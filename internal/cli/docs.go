@@ -60,14 +60,22 @@ interpolating it into the script:
 			if len(args) == 1 {
 				name = args[0]
 			}
-			in, display, closeIn, err := openInput(s, name, "change description")
+			display := name
+			body, err := interruptible(cmd.Context(), func() ([]byte, error) {
+				in, shown, closeIn, err := openInput(s, name, "change description")
+				if err != nil {
+					return nil, err
+				}
+				defer closeIn()
+				display = shown
+				body, err := io.ReadAll(io.LimitReader(in, maxDescription+1))
+				if err != nil {
+					return nil, fmt.Errorf("reading %s: %w", shown, err)
+				}
+				return body, nil
+			})
 			if err != nil {
 				return err
-			}
-			defer closeIn()
-			body, err := io.ReadAll(io.LimitReader(in, maxDescription+1))
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", display, err)
 			}
 			if len(body) > maxDescription {
 				return fmt.Errorf("reading %s: larger than %d bytes", display, maxDescription)

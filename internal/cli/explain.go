@@ -79,11 +79,6 @@ func runExplain(cmd *cobra.Command, s *Streams, opts *explainOptions, args []str
 	if len(args) == 1 {
 		name = args[0]
 	}
-	in, display, closeIn, err := openInput(s, name, "log")
-	if err != nil {
-		return err
-	}
-	defer closeIn()
 	store, err := opts.kb.load(s)
 	if err != nil {
 		return err
@@ -92,9 +87,24 @@ func runExplain(cmd *cobra.Command, s *Streams, opts *explainOptions, args []str
 	if err != nil {
 		return err
 	}
-	res, err := engine.ExplainIn(in, scope)
+	// A terminal or a FIFO blocks the open or the read where no context
+	// reaches: an interrupt must still end explain.
+	display := name
+	res, err := interruptible(cmd.Context(), func() (*triage.Result, error) {
+		in, shown, closeIn, err := openInput(s, name, "log")
+		if err != nil {
+			return nil, err
+		}
+		defer closeIn()
+		display = shown
+		res, err := engine.ExplainIn(in, scope)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", shown, err)
+		}
+		return res, nil
+	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", display, err)
+		return err
 	}
 	report := explainReport(display, res)
 	if err := emit(cmd, s, report, format, failOn); err != nil {
