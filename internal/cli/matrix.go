@@ -480,8 +480,26 @@ func reportMatrix(cmd *cobra.Command, s *Streams, res *matrix.Result, in *matrix
 }
 
 // writeFileWith writes a report file through a temporary name, so a
-// reader never sees half a report.
+// reader never sees half a report. A device or FIFO (--json /dev/stdout)
+// is written into: renaming onto it would replace the device itself.
 func writeFileWith(path string, write func(*os.File) error) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("writing %s: is a directory", path)
+	}
+	if special(path) {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)

@@ -130,3 +130,35 @@ func TestMatrixRefusesLockedOutput(t *testing.T) {
 		t.Errorf("the refused run built something: %v", err)
 	}
 }
+
+// A report path that is a FIFO or device (--json /dev/stdout) is written
+// into, never renamed over; a directory is refused by name.
+func TestWriteFileWithSpecialFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "report.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		got <- data
+	}()
+	if err := writeFileWith(fifo, func(f *os.File) error { _, err := f.WriteString("{}\n"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if data := <-got; string(data) != "{}\n" {
+		t.Errorf("the FIFO's reader got %q", data)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO was replaced: %v, %v", fi.Mode(), err)
+	}
+	err := writeFileWith(dir, func(f *os.File) error { return nil })
+	if err == nil || !strings.HasSuffix(err.Error(), "is a directory") {
+		t.Errorf("writing onto a directory: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}
