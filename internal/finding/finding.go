@@ -7,7 +7,10 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/goport/goport/internal/target"
 )
@@ -108,13 +111,19 @@ type Location struct {
 }
 
 func (l Location) String() string {
+	path := l.Path
+	// A file name may hold a newline or an escape sequence: quoted, it
+	// can neither forge a line of the report nor drive the terminal.
+	if strings.ContainsFunc(path, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }) {
+		path = strconv.Quote(path)
+	}
 	switch {
 	case l.Line > 0 && l.Column > 0:
-		return fmt.Sprintf("%s:%d:%d", l.Path, l.Line, l.Column)
+		return fmt.Sprintf("%s:%d:%d", path, l.Line, l.Column)
 	case l.Line > 0:
-		return fmt.Sprintf("%s:%d", l.Path, l.Line)
+		return fmt.Sprintf("%s:%d", path, l.Line)
 	}
-	return l.Path
+	return path
 }
 
 // Evidence is one observed fact behind a finding: a source position, an

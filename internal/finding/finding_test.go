@@ -71,3 +71,18 @@ func TestSeverityJSON(t *testing.T) {
 		t.Error("unknown severity accepted")
 	}
 }
+
+func TestLocationStringQuotesControlCharacters(t *testing.T) {
+	t.Parallel()
+	for loc, want := range map[Location]string{
+		{Path: "cmd/app/main.go", Line: 3, Column: 2}:          "cmd/app/main.go:3:2",
+		{Path: "dir with space/x.go", Line: 1}:                 "dir with space/x.go:1",
+		{Path: "evil\nERROR   GP-FAKE-001 forged.go", Line: 1}: `"evil\nERROR   GP-FAKE-001 forged.go":1`,
+		{Path: "esc\x1b[2Jx.go"}:                               `"esc\x1b[2Jx.go"`,
+		{Path: "bad\xffutf8.go", Line: 2, Column: 5}:           `"bad\xffutf8.go":2:5`,
+	} {
+		if got := loc.String(); got != want {
+			t.Errorf("%+q: got %s, want %s", loc.Path, got, want)
+		}
+	}
+}
