@@ -15,11 +15,11 @@
 # (mvdan.cc/sh/v3, ./cmd/shfmt), a popular command-line program fetched
 # through the module proxy. Runs are interleaved (loop, matrix, goreleaser,
 # then matrix, goreleaser, loop, …) so that a change of load on the machine
-# hits every tool alike. Prints every time, the medians, and the median of the per-round
-# ratios (goals: matrix/loop ≤ 0.85 cold, ≤ 1.1 warm; matrix/goreleaser
-# ≤ 1.0).
+# hits every tool alike. Prints every time (wall clock and CPU), the
+# medians, and the median of the per-round ratios (goals: matrix/loop
+# ≤ 0.85 cold, ≤ 1.1 warm; matrix/goreleaser ≤ 1.0).
 #
-#   bench/matrix.sh                          # both modules, cold and warm
+#   bench/matrix.sh                          # both modules, cold, warm, rebuild
 #   MODULES=shfmt MODES=warm RUNS=9 bench/matrix.sh
 #   CACHE_DIR=/tmp/c MODES="warm rebuild" bench/matrix.sh  # keep warm caches there between runs
 #   MODULES="mymod=/path/to/mod:./cmd/x" bench/matrix.sh
@@ -32,8 +32,8 @@
 # .goreleaser.yaml sets an empty ldflags list item, as goreleaser's
 # default is -s -w -X main.version=…), GOARM=7 for linux/arm (the go
 # command's default; goreleaser's is 6) and -j/--parallelism = CPUs.
-# goport also lists the packages of every target (`go list -deps`, to plan
-# which pairs exist and which need cgo), runs `go mod download` once, and
+# goport also lists the packages of every target (`go list -find` with cgo
+# off, to plan which pairs exist), runs `go mod download` once, and
 # verifies every output (format, GOOS/GOARCH, variant, CGO_ENABLED in the
 # build information, static linking). goreleaser also reads the git state
 # (several git commands), runs `go list -m`, checks each main package
