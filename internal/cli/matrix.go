@@ -24,6 +24,7 @@ import (
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/history"
+	"github.com/goport/goport/internal/kb"
 	"github.com/goport/goport/internal/matrix"
 	"github.com/goport/goport/internal/render"
 	"github.com/goport/goport/internal/target"
@@ -183,6 +184,39 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Start-up work that does not depend on go env runs beside it: the
+	// port list and the runbooks (needed only once a build fails, but
+	// cheaper to load now than to hold a failure's report for).
+	type portList struct {
+		ports []goenv.Port
+		err   error
+	}
+	portsDone := make(chan portList, 1)
+	go func() {
+		ports, err := goenv.DistList(ctx, s.Environ)
+		portsDone <- portList{ports, err}
+	}()
+	type runbookEngine struct {
+		store  *kb.Store
+		engine *triage.Engine
+		err    error
+	}
+	engineDone := make(chan runbookEngine, 1)
+	go func() {
+		// Only the command's goroutine writes to the streams: this one
+		// returns the store, whose skipped runbooks are reported below.
+		srcs, err := opts.kb.sources(s)
+		if err != nil {
+			engineDone <- runbookEngine{err: err}
+			return
+		}
+		store := kb.Load(srcs...)
+		engine, err := triage.New(store.Runbooks())
+		if err != nil {
+			err = fmt.Errorf("loading runbooks: %w", err)
+		}
+		engineDone <- runbookEngine{store, engine, err}
+	}()
 	env, err := goenv.Load(ctx, ".", s.Environ)
 	if err != nil {
 		return fmt.Errorf("reading go env: %w", err)
@@ -200,10 +234,11 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 		return err
 	}
 	args = applyConfig(cmd, opts, in, cfg.Matrix, args)
-	ports, err := goenv.DistList(ctx, s.Environ)
-	if err != nil {
-		return fmt.Errorf("listing ports: %w", err)
+	listed := <-portsDone
+	if listed.err != nil {
+		return fmt.Errorf("listing ports: %w", listed.err)
 	}
+	ports := listed.ports
 	targets, err := resolveTargets(in.targets, opts.all, ports)
 	if err != nil {
 		return usageError(cmd, "%v", err)
@@ -220,16 +255,15 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	if err != nil {
 		return fmt.Errorf("planning: %w", err)
 	}
-	store, err := opts.kb.load(s)
-	if err != nil {
-		return err
+	loaded := <-engineDone
+	if loaded.err != nil {
+		return loaded.err
 	}
-	engine, err := triage.New(store.Runbooks())
-	if err != nil {
-		return fmt.Errorf("loading runbooks: %w", err)
+	for _, e := range loaded.store.Errors {
+		fmt.Fprintf(s.Err, "goport: warning: skipping runbook: %v\n", e)
 	}
 	ropts := matrix.Options{
-		Triage: engine,
+		Triage: loaded.engine,
 		Dir:    ".", Environ: s.Environ, GoEnv: env, OutDir: opts.out, Jobs: opts.jobs, Check: opts.check,
 		Patterns: args, NoTrimpath: opts.noTrimpath, LDFlags: opts.ldflags, Tags: opts.tags, GlibcMax: opts.glibcMax,
 		RunArgs: in.runArgs, RunTimeout: opts.runTimeout, Cross: inv,
