@@ -137,14 +137,7 @@ func TestWriteFileWithSpecialFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "report.fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	got := make(chan []byte, 1)
-	go func() {
-		data, _ := os.ReadFile(fifo)
-		got <- data
-	}()
+	got := fifoReader(t, fifo)
 	if err := writeFileWith(fifo, func(f *os.File) error { _, err := f.WriteString("{}\n"); return err }); err != nil {
 		t.Fatal(err)
 	}

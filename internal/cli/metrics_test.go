@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -16,20 +14,7 @@ func TestMetricsTextfileIntoFIFO(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{"go.mod": "module example.com/m\n\ngo 1.26\n"})
 	fifo := filepath.Join(dir, "goport.prom")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	read := make(chan string, 1)
-	go func() {
-		f, err := os.Open(fifo)
-		if err != nil {
-			read <- ""
-			return
-		}
-		defer f.Close()
-		b, _ := io.ReadAll(f)
-		read <- string(b)
-	}()
+	read := fifoReader(t, fifo)
 	code, _, stderr := run(t, false, testEnviron(t), "metrics", "--textfile", fifo, dir)
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, stderr)

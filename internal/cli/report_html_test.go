@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -179,20 +178,7 @@ func TestReportHTMLIntoFIFO(t *testing.T) {
 		t.Fatal(err)
 	}
 	fifo := filepath.Join(dir, "page.html")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	read := make(chan string, 1)
-	go func() {
-		f, err := os.Open(fifo)
-		if err != nil {
-			read <- ""
-			return
-		}
-		defer f.Close()
-		b, _ := io.ReadAll(f)
-		read <- string(b)
-	}()
+	read := fifoReader(t, fifo)
 	code, _, stderr := run(t, false, nil, "report", "html", report, "-o", fifo)
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
