@@ -39,6 +39,8 @@ func realPorts(t *testing.T) []goenv.Port {
 type world struct {
 	dir     string
 	environ []string
+	// toolchains stand for goport.yaml's per-target C toolchains.
+	toolchains map[target.Target]Toolchain
 }
 
 func newWorld(t *testing.T, noCC bool, goenvFile string, extra ...string) *world {
@@ -101,7 +103,7 @@ func (w *world) run(t *testing.T, targets ...target.Target) ([]Result, []finding
 	host := goenv.Host{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
 	inv := cross.Discover(ctx, cross.Options{Environ: w.environ, GoEnv: env, Host: host})
 	return Run(ctx, Options{Targets: targets, GoEnv: env, Ports: realPorts(t), Settings: s, Cross: inv, Blockers: blockers,
-		CXXFile: FindCXXFile(w.dir)})
+		CXXFile: FindCXXFile(w.dir), Toolchains: w.toolchains})
 }
 
 // goEnvCgo asks the real go command what it decides for t.
@@ -304,18 +306,8 @@ func TestConfiguredToolchainWins(t *testing.T) {
 	arm64 := target.Target{GOOS: "linux", GOARCH: "arm64"}
 	runWith := func(w *world, tc Toolchain) ([]Result, []finding.Finding) {
 		t.Helper()
-		ctx := context.Background()
-		env, err := goenv.Load(ctx, w.dir, w.environ)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := goenv.LoadSettings(w.environ, env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		inv := cross.Discover(ctx, cross.Options{Environ: w.environ, GoEnv: env, Host: goenv.Host{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}})
-		return Run(ctx, Options{Targets: []target.Target{arm64}, GoEnv: env, Ports: realPorts(t), Settings: s, Cross: inv,
-			Toolchains: map[target.Target]Toolchain{arm64: tc}})
+		w.toolchains = map[target.Target]Toolchain{arm64: tc}
+		return w.run(t, arm64)
 	}
 
 	// The environment's host gcc would fail; the configured cross gcc is used.
