@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/goport/goport/internal/atomicfile"
 	"github.com/goport/goport/internal/config"
 	"github.com/goport/goport/internal/cross"
 	"github.com/goport/goport/internal/finding"
@@ -490,13 +491,13 @@ func reportMatrix(cmd *cobra.Command, s *Streams, res *matrix.Result, in *matrix
 		format render.Format
 	}{{opts.jsonFile, render.JSON}, {opts.markdownFile, render.Markdown}} {
 		if side.path != "" {
-			if err := writeFileWith(side.path, func(f *os.File) error { return render.Render(f, side.format, report(), render.Options{}) }); err != nil {
+			if err := writeFileWith(side.path, func(w io.Writer) error { return render.Render(w, side.format, report(), render.Options{}) }); err != nil {
 				return err
 			}
 		}
 	}
 	if opts.junitFile != "" {
-		if err := writeFileWith(opts.junitFile, func(f *os.File) error { return res.WriteJUnit(f) }); err != nil {
+		if err := writeFileWith(opts.junitFile, res.WriteJUnit); err != nil {
 			return err
 		}
 	}
@@ -516,7 +517,7 @@ func reportMatrix(cmd *cobra.Command, s *Streams, res *matrix.Result, in *matrix
 // writeFileWith writes a report file through a temporary name, so a
 // reader never sees half a report. A device or FIFO (--json /dev/stdout)
 // is written into: renaming onto it would replace the device itself.
-func writeFileWith(path string, write func(*os.File) error) error {
+func writeFileWith(path string, write func(io.Writer) error) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("writing %s: is a directory", path)
 	}
@@ -534,19 +535,7 @@ func writeFileWith(path string, write func(*os.File) error) error {
 		}
 		return nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, 0o644, write); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
@@ -569,7 +558,7 @@ func newMatrixMergeCmd(s *Streams) *cobra.Command {
 				return err
 			}
 			if junitFile != "" {
-				if err := writeFileWith(junitFile, func(f *os.File) error { return res.WriteJUnit(f) }); err != nil {
+				if err := writeFileWith(junitFile, res.WriteJUnit); err != nil {
 					return err
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -138,7 +139,7 @@ func TestWriteFileWithSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "report.fifo")
 	got := fifoReader(t, fifo)
-	if err := writeFileWith(fifo, func(f *os.File) error { _, err := f.WriteString("{}\n"); return err }); err != nil {
+	if err := writeFileWith(fifo, func(w io.Writer) error { _, err := io.WriteString(w, "{}\n"); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if data := <-got; string(data) != "{}\n" {
@@ -147,7 +148,7 @@ func TestWriteFileWithSpecialFiles(t *testing.T) {
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the FIFO was replaced: %v, %v", fi.Mode(), err)
 	}
-	err := writeFileWith(dir, func(f *os.File) error { return nil })
+	err := writeFileWith(dir, func(io.Writer) error { return nil })
 	if err == nil || !strings.HasSuffix(err.Error(), "is a directory") {
 		t.Errorf("writing onto a directory: %v", err)
 	}

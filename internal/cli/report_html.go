@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -92,12 +93,8 @@ func runReportHTML(cmd *cobra.Command, s *Streams, opts *reportHTMLOptions, args
 		_, err := interruptible(cmd.Context(), func() (struct{}, error) { return struct{}{}, writeSpecial(opts.out, page.Bytes()) })
 		return err
 	}
-	return writeFileWith(opts.out, func(f *os.File) error {
-		// The temporary file is private; the page is meant to be shared.
-		if err := f.Chmod(0o644); err != nil {
-			return err
-		}
-		_, err := f.Write(page.Bytes())
+	return writeFileWith(opts.out, func(w io.Writer) error {
+		_, err := w.Write(page.Bytes())
 		return err
 	})
 }

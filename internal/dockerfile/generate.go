@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/goport/goport/internal/atomicfile"
 	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/matrix"
 )
@@ -421,7 +422,7 @@ func Write(dir string, files []File, force bool) ([]string, error) {
 	var written []string
 	for _, f := range files {
 		p := filepath.Join(dir, f.Name)
-		if err := writeAtomic(p, f.Data); err != nil {
+		if err := atomicfile.WriteFile(p, f.Data, 0o644); err != nil {
 			return written, err
 		}
 		written = append(written, p)
@@ -429,22 +430,3 @@ func Write(dir string, files []File, force bool) ([]string, error) {
 	return written, nil
 }
 
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}

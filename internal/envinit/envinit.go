@@ -23,6 +23,7 @@ import (
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 
+	"github.com/goport/goport/internal/atomicfile"
 	"github.com/goport/goport/internal/doctor"
 	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/secret"
@@ -306,7 +307,7 @@ func Backup(envFile string, now time.Time) (string, error) {
 		return "", fmt.Errorf("creating GOENV directory: %w", err)
 	}
 	dst := envFile + BackupSuffix + now.UTC().Format(stampLayout)
-	if err := writeAtomic(dst, data); err != nil {
+	if err := atomicfile.WriteFile(dst, data, 0o644); err != nil {
 		return "", fmt.Errorf("writing backup: %w", err)
 	}
 	return dst, nil
@@ -384,7 +385,7 @@ func Restore(envFile, backup string, now time.Time) (restored, saved string, err
 			return "", "", err
 		}
 	}
-	if err := writeAtomic(envFile, data); err != nil {
+	if err := atomicfile.WriteFile(envFile, data, 0o644); err != nil {
 		return "", saved, fmt.Errorf("restoring GOENV file: %w", err)
 	}
 	return backup, saved, nil
@@ -428,21 +429,3 @@ func isEnvKey(k string) bool {
 	return true
 }
 
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}

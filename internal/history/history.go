@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goport/goport/internal/atomicfile"
 	"github.com/goport/goport/internal/target"
 )
 
@@ -97,7 +98,7 @@ func Append(dir string, rec Record, keep int) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, name)
-	if err := writeAtomic(path, data); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return "", err
 	}
 	if err := Prune(dir, keep); err != nil {
@@ -130,28 +131,6 @@ func validCommand(s string) bool {
 		}
 	}
 	return true
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	// CreateTemp makes the file private; a record is no secret (the
-	// report is redacted) and dashboards may run as another user.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // IsRecordName reports whether a file name is one Append writes.
@@ -210,7 +189,7 @@ func Prune(dir string, keep int) error {
 // removeStaleTemps is best effort: a leftover costs disk space, not
 // correctness, since readers never look at temporaries.
 func removeStaleTemps(dir string) {
-	temps, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
+	temps, _ := filepath.Glob(filepath.Join(dir, atomicfile.TempPattern("*")))
 	for _, p := range temps {
 		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTemp {
 			os.Remove(p)

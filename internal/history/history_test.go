@@ -75,7 +75,7 @@ func TestAppendPrunesOldest(t *testing.T) {
 func TestPruneRemovesStaleTemps(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	stale, fresh := filepath.Join(dir, ".tmp-1"), filepath.Join(dir, ".tmp-2")
+	stale, fresh := filepath.Join(dir, ".20261126T150000.000000000Z-doctor-1-aa.json.tmp-1"), filepath.Join(dir, ".20261126T150001.000000000Z-doctor-1-bb.json.tmp-2")
 	for _, p := range []string{stale, fresh} {
 		if err := os.WriteFile(p, []byte("{"), 0o644); err != nil {
 			t.Fatal(err)
@@ -270,7 +270,7 @@ func TestLoadSkipsBadFiles(t *testing.T) {
 		"20261126T150002.000000000Z-matrix-1-cc.json": []byte(strings.Replace(string(good), Schema, "goport.history/v9", 1)),
 		"20261126T150003.000000000Z-doctor-1-dd.json": {0xff, 0xfe, 0x00},
 		"notes.json":         []byte("{}"),
-		".tmp-123":           good[:10],
+		".x.json.tmp-123":    good[:10],
 		"README":             []byte("x"),
 		"2026-bad-name.json": good,
 	}

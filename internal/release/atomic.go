@@ -3,8 +3,11 @@ package release
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/goport/goport/internal/atomicfile"
 )
 
 // writeFileAtomic writes data to path through a temporary file in the same
@@ -12,43 +15,15 @@ import (
 // an interrupt path holds either its old content or the complete new one,
 // never a prefix.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	return writeAtomic(path, perm, func(f *os.File) error {
-		_, err := f.Write(data)
+	return writeAtomic(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
 	})
 }
 
-func writeAtomic(path string, perm os.FileMode, write func(*os.File) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+func writeAtomic(path string, perm os.FileMode, write func(io.Writer) error) error {
+	if err := atomicfile.Write(path, perm, write); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := write(tmp); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	// The rename is only durable once the directory entry is.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
 	}
 	return nil
 }

@@ -306,7 +306,7 @@ func archiveBinary(ctx context.Context, p *Pipeline, w *binaryWork) error {
 	// The archive streams to its temporary file and is hashed on the way,
 	// never held whole in memory nor read back.
 	h := sha256.New()
-	err := writeAtomic(filepath.Join(p.opts.Dir, name), 0o644, func(f *os.File) error {
+	err := writeAtomic(filepath.Join(p.opts.Dir, name), 0o644, func(f io.Writer) error {
 		// Deflate emits a few hundred bytes at a time: buffer them
 		// rather than make a system call for each.
 		w := bufio.NewWriterSize(&cancellableWriter{ctx: ctx, w: io.MultiWriter(f, h), before: before}, 256<<10)
