@@ -29,6 +29,10 @@
 #     RUNS=5: matrix 11.71s, before +17.3%, after +16.7%; goreleaser 28.29s
 #     cpu: matrix 11.5-11.7s; release +2.1-2.2s (18-19%) before and after
 #     goport release / goreleaser v2.15.1 release --snapshot: 0.43-0.48
+#   Deflate from github.com/klauspost/compress (level 2), load ~2-3,
+#   RUNS=5: BASE=e3a1f1a (compress/flate BestSpeed) +16.9%, now +10.4%
+#   (cpu +11.1%); again +11.7% (cpu +11.2%). goport release 0.45-0.46 of
+#   goreleaser's time.
 #   The cpu overhead stays: deflate's, for byte-identical archives. A
 #   warm build keeps about one core of two busy, so the archives fit in
 #   its idle time; on a machine already saturated, the wall overhead
