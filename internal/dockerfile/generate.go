@@ -429,4 +429,3 @@ func Write(dir string, files []File, force bool) ([]string, error) {
 	}
 	return written, nil
 }
-

@@ -428,4 +428,3 @@ func isEnvKey(k string) bool {
 	}
 	return true
 }
-
