@@ -691,3 +691,29 @@ func TestRebuildReusesOutput(t *testing.T) {
 	}
 	build("rebuild over stray files", true)
 }
+
+// When a dependency, not the main package, brings cgo in, the failure
+// names it: that is the package that may have a pure-Go fallback.
+func TestMissingCompilerNamesTheCgoDependency(t *testing.T) {
+	t.Parallel()
+	dir := writeModule(t, map[string]string{
+		"cmd/app/main.go":         "package main\n\nimport \"example.com/m/internal/stats\"\n\nfunc main() { println(stats.Pages()) }\n",
+		"internal/stats/cgo.go":   "//go:build cgo\n\npackage stats\n\n// static int pages(void) { return 1; }\nimport \"C\"\n\nfunc Pages() int { return int(C.pages()) }\n",
+		"internal/stats/nocgo.go": "//go:build !cgo\n\npackage stats\n\nfunc Pages() int { return 0 }\n",
+	})
+	tg := target.Target{GOOS: "darwin", GOARCH: "arm64"}
+	res, err := matrix(t, context.Background(), dir, []target.Target{tg}, CgoAuto, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := byKey(res)["darwin/arm64 app"]
+	if p.Compiler != nil {
+		t.Skipf("a C compiler for darwin/arm64 is installed (%s)", p.Compiler.CC)
+	}
+	if p.Status != Failed || p.Rule != RuleNoCompiler.ID || !strings.Contains(p.Reason, "its dependency example.com/m/internal/stats has cgo files") {
+		t.Errorf("got %s %s %q", p.Status, p.Rule, p.Reason)
+	}
+	if !strings.Contains(p.Fix, "--cgo off if example.com/m/internal/stats has a pure-Go fallback") {
+		t.Errorf("fix %q does not name the dependency", p.Fix)
+	}
+}

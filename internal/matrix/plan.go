@@ -185,7 +185,8 @@ func makePair(opts PlanOptions, t target.Target, pkg string, pkgs map[string]*li
 	}
 	port, _ := goenv.FindPort(opts.Ports, t.GOOS, t.GOARCH)
 	// Ports that always link externally need cgo even for pure Go.
-	needs := needsCgo(p, pkgs) || cross.MustLinkExternal(t.GOOS, t.GOARCH)
+	cgoUser := cgoUser(p, pkgs)
+	needs := cgoUser != "" || cross.MustLinkExternal(t.GOOS, t.GOARCH)
 	switch opts.Cgo {
 	case CgoOff:
 		return pr
@@ -210,24 +211,32 @@ func makePair(opts PlanOptions, t target.Target, pkg string, pkgs map[string]*li
 	}
 	if pr.Compiler == nil {
 		pr.Fail = fmt.Sprintf("needs a C cross compiler for %s (%s)", t, cross.MissingCompilerHint(t))
+		fallback := pkg
+		if cgoUser != "" && cgoUser != pkg {
+			// Name the dependency: it is the one that may have a
+			// pure-Go fallback, and it is not what the user builds.
+			pr.Fail += fmt.Sprintf(": its dependency %s has cgo files", cgoUser)
+			fallback = cgoUser
+		}
 		pr.FailRule = RuleNoCompiler.ID
-		pr.FailFix = fmt.Sprintf("Install a C compiler for %s (%s) and put it on PATH, set CC for the target in goport.yaml, or build with --cgo off if %s has a pure-Go fallback.", t, cross.MissingCompilerHint(t), pkg)
+		pr.FailFix = fmt.Sprintf("Install a C compiler for %s (%s) and put it on PATH, set CC for the target in goport.yaml, or build with --cgo off if %s has a pure-Go fallback.", t, cross.MissingCompilerHint(t), fallback)
 	}
 	return pr
 }
 
-// needsCgo reports whether p or a non-standard dependency has cgo files.
-// Standard packages (net, os/user) fall back to pure Go without cgo.
-func needsCgo(p *listed, pkgs map[string]*listed) bool {
+// cgoUser names p, or else its first non-standard dependency, when it has
+// cgo files; "" when none has. Standard packages (net, os/user) fall back
+// to pure Go without cgo.
+func cgoUser(p *listed, pkgs map[string]*listed) string {
 	if len(p.CgoFiles) > 0 {
-		return true
+		return p.ImportPath
 	}
 	for _, d := range p.Deps {
 		if dp := pkgs[d]; dp != nil && !dp.Standard && len(dp.CgoFiles) > 0 {
-			return true
+			return dp.ImportPath
 		}
 	}
-	return false
+	return ""
 }
 
 // list runs `go list -e -deps -json` for one target. cgo is enabled for
