@@ -235,10 +235,10 @@ func rules(fs []finding.Finding) []string {
 	return out
 }
 
-// TestRealCrossCompiler recognises Debian's aarch64 cross gcc for
-// linux/arm64 and rejects the host gcc for it.
-func TestRealCrossCompiler(t *testing.T) {
-	t.Parallel()
+// needsArm64CrossGCC skips unless Debian's aarch64 cross gcc and the host
+// gcc are both there, on a non-arm64 Linux host; it returns linux/arm64.
+func needsArm64CrossGCC(t *testing.T) target.Target {
+	t.Helper()
 	if _, err := exec.LookPath("aarch64-linux-gnu-gcc"); err != nil {
 		t.Skip("aarch64-linux-gnu-gcc not installed (Debian gcc-aarch64-linux-gnu)")
 	}
@@ -246,7 +246,14 @@ func TestRealCrossCompiler(t *testing.T) {
 		t.Skip("needs a non-arm64 Linux host")
 	}
 	hasDefaultCC(t)
-	arm64 := target.Target{GOOS: "linux", GOARCH: "arm64"}
+	return target.Target{GOOS: "linux", GOARCH: "arm64"}
+}
+
+// TestRealCrossCompiler recognises Debian's aarch64 cross gcc for
+// linux/arm64 and rejects the host gcc for it.
+func TestRealCrossCompiler(t *testing.T) {
+	t.Parallel()
+	arm64 := needsArm64CrossGCC(t)
 
 	good := newWorld(t, false, "", "CGO_ENABLED=1", "CC=aarch64-linux-gnu-gcc", "CXX=aarch64-linux-gnu-g++",
 		"PKG_CONFIG=aarch64-linux-gnu-pkg-config")
@@ -296,14 +303,7 @@ func TestRealCrossCompiler(t *testing.T) {
 // what preflight must judge, whatever CC the environment names.
 func TestConfiguredToolchainWins(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("aarch64-linux-gnu-gcc"); err != nil {
-		t.Skip("aarch64-linux-gnu-gcc not installed (Debian gcc-aarch64-linux-gnu)")
-	}
-	if runtime.GOOS != "linux" || runtime.GOARCH == "arm64" {
-		t.Skip("needs a non-arm64 Linux host")
-	}
-	hasDefaultCC(t)
-	arm64 := target.Target{GOOS: "linux", GOARCH: "arm64"}
+	arm64 := needsArm64CrossGCC(t)
 	runWith := func(w *world, tc Toolchain) ([]Result, []finding.Finding) {
 		t.Helper()
 		w.toolchains = map[target.Target]Toolchain{arm64: tc}
