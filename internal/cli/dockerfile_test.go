@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/goport/goport/internal/testenv"
 )
 
 const cgoScratchDockerfile = `FROM --platform=$BUILDPLATFORM golang:1.26.8-bookworm AS build
@@ -31,14 +33,8 @@ ENTRYPOINT ["/app"]
 func writeFiles(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := testenv.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

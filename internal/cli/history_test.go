@@ -23,6 +23,7 @@ import (
 
 	"github.com/goport/goport/internal/history"
 	"github.com/goport/goport/internal/metrics"
+	"github.com/goport/goport/internal/testenv"
 )
 
 // ticking calls Main with in-memory streams and a clock that moves one
@@ -46,14 +47,8 @@ func historyEnviron(t *testing.T, extra ...string) []string {
 
 func writeModule(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := testenv.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -137,14 +137,8 @@ func TestWantVersion(t *testing.T) {
 func module(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := testenv.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

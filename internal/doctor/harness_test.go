@@ -55,14 +55,8 @@ func withEnv(environ []string, kv ...string) []string {
 func writeModule(t *testing.T, files map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := testenv.WriteFiles(root, files); err != nil {
+		t.Fatal(err)
 	}
 	return root
 }

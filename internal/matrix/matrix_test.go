@@ -20,6 +20,7 @@ import (
 	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/kb"
 	"github.com/goport/goport/internal/target"
+	"github.com/goport/goport/internal/testenv"
 	"github.com/goport/goport/internal/triage"
 	"github.com/goport/goport/runbooks"
 )
@@ -68,14 +69,8 @@ func writeModule(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	files["go.mod"] = "module example.com/m\n\ngo 1.22\n"
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := testenv.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

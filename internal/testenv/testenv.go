@@ -18,3 +18,18 @@ func DisableTelemetry(home string) error {
 	}
 	return os.WriteFile(mode, []byte("off"), 0o644)
 }
+
+// WriteFiles writes files, slash-separated paths relative to dir mapped to
+// their content, creating directories as needed.
+func WriteFiles(dir string, files map[string]string) error {
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -5,13 +5,13 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/goport/goport/internal/finding"
 	"github.com/goport/goport/internal/goenv"
+	"github.com/goport/goport/internal/testenv"
 )
 
 // testEnv is the process environment with everything that could reach the
@@ -29,14 +29,8 @@ func testEnv(t *testing.T) []string {
 func writeModule(t *testing.T, files map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := testenv.WriteFiles(root, files); err != nil {
+		t.Fatal(err)
 	}
 	return root
 }
