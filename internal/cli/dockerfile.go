@@ -12,6 +12,7 @@ import (
 
 	"github.com/goport/goport/internal/dockerfile"
 	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/goenv"
 )
 
 func newDockerfileCmd(s *Streams) *cobra.Command {
@@ -200,24 +201,17 @@ func readDockerfile(ctx context.Context, s *Streams, name string) ([]byte, strin
 // above it: the module the Dockerfile builds. It returns the module root
 // too; none is not an error.
 func findGoMod(dir string) (*dockerfile.GoMod, string, error) {
-	abs, err := filepath.Abs(dir)
+	root := goenv.FindModuleRoot(dir)
+	if root == "" {
+		return nil, "", nil
+	}
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("reading go.mod: %w", err)
 	}
-	for d := abs; ; d = filepath.Dir(d) {
-		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
-		if err == nil {
-			mod, err := dockerfile.ParseGoMod("go.mod", data)
-			if err != nil {
-				return nil, "", fmt.Errorf("reading go.mod: %w", err)
-			}
-			return mod, d, nil
-		}
-		if !errors.Is(err, os.ErrNotExist) {
-			return nil, "", fmt.Errorf("reading go.mod: %w", err)
-		}
-		if filepath.Dir(d) == d {
-			return nil, "", nil
-		}
+	mod, err := dockerfile.ParseGoMod("go.mod", data)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading go.mod: %w", err)
 	}
+	return mod, root, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/goport/goport/internal/config"
 	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/history"
 	"github.com/goport/goport/internal/matrix"
 	"github.com/goport/goport/internal/render"
@@ -30,7 +31,7 @@ func recordHistory(cmd *cobra.Command, s *Streams, dir string, r *finding.Report
 	if historyDisabled(s) {
 		return
 	}
-	root := history.ModuleRoot(dir)
+	root := goenv.FindModuleRoot(dir)
 	if root == "" {
 		return
 	}

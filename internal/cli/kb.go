@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goport/goport/internal/finding"
+	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/kb"
 	"github.com/goport/goport/runbooks"
 )
@@ -75,20 +76,8 @@ func (f *kbFlags) load(s *Streams) (*kb.Store, error) {
 // moduleRoot finds the directory holding go.mod at or above the working
 // directory.
 func moduleRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if st, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && !st.IsDir() {
-			return dir, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
+	root := goenv.FindModuleRoot(".")
+	return root, root != ""
 }
 
 func relPath(p string) string {

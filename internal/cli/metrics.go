@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/spf13/cobra"
 
+	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/history"
 	"github.com/goport/goport/internal/metrics"
 )
@@ -143,7 +144,7 @@ func historyDir(dir string) (string, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return "", fmt.Errorf("%s: not a directory", dir)
 	}
-	root := history.ModuleRoot(dir)
+	root := goenv.FindModuleRoot(dir)
 	if root == "" {
 		return "", fmt.Errorf("%s: not in a module: the run history lives in the module's %s", dir, history.Dir)
 	}

@@ -196,7 +196,8 @@ func patternHost(pat string) string {
 // privatePatterns are the patterns go.mod asks for plus the given ones.
 func privatePatterns(opts Options) ([]string, error) {
 	var out []string
-	if gomod := findGoMod(opts.Dir); gomod != "" {
+	if root := goenv.FindModuleRoot(opts.Dir); root != "" {
+		gomod := filepath.Join(root, "go.mod")
 		data, err := os.ReadFile(gomod)
 		if err != nil {
 			return nil, fmt.Errorf("reading go.mod: %w", err)
@@ -210,24 +211,6 @@ func privatePatterns(opts Options) ([]string, error) {
 		}
 	}
 	return append(out, opts.Private...), nil
-}
-
-func findGoMod(dir string) string {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, "go.mod")
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }
 
 func splitPatterns(v string) []string {

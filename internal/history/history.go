@@ -56,26 +56,6 @@ type Build struct {
 	MinGlibc string `json:"min_glibc,omitempty"`
 }
 
-// ModuleRoot finds the module containing dir the way the go command
-// does: the nearest directory, dir or a parent, holding a go.mod file.
-// It returns "" outside any module.
-func ModuleRoot(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	for d := abs; ; {
-		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && fi.Mode().IsRegular() {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return ""
-		}
-		d = parent
-	}
-}
-
 // Append writes rec as a new file in dir (created if missing) through a
 // temporary file and a rename, so readers never see half a record, then
 // removes the oldest records beyond keep. It returns the new file's path.
