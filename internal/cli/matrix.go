@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/goport/goport/internal/atomicfile"
 	"github.com/goport/goport/internal/config"
 	"github.com/goport/goport/internal/cross"
 	"github.com/goport/goport/internal/finding"
@@ -491,13 +490,13 @@ func reportMatrix(cmd *cobra.Command, s *Streams, res *matrix.Result, in *matrix
 		format render.Format
 	}{{opts.jsonFile, render.JSON}, {opts.markdownFile, render.Markdown}} {
 		if side.path != "" {
-			if err := writeFileWith(side.path, func(w io.Writer) error { return render.Render(w, side.format, report(), render.Options{}) }); err != nil {
+			if err := writeOutput(cmd.Context(), side.path, func(w io.Writer) error { return render.Render(w, side.format, report(), render.Options{}) }); err != nil {
 				return err
 			}
 		}
 	}
 	if opts.junitFile != "" {
-		if err := writeFileWith(opts.junitFile, res.WriteJUnit); err != nil {
+		if err := writeOutput(cmd.Context(), opts.junitFile, res.WriteJUnit); err != nil {
 			return err
 		}
 	}
@@ -510,33 +509,6 @@ func reportMatrix(cmd *cobra.Command, s *Streams, res *matrix.Result, in *matrix
 	}
 	if err != nil || res.Failed() {
 		return errFindings
-	}
-	return nil
-}
-
-// writeFileWith writes a report file through a temporary name, so a
-// reader never sees half a report. A device or FIFO (--json /dev/stdout)
-// is written into: renaming onto it would replace the device itself.
-func writeFileWith(path string, write func(io.Writer) error) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("writing %s: is a directory", path)
-	}
-	if special(path) {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-		if err := write(f); err != nil {
-			f.Close()
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-		return nil
-	}
-	if err := atomicfile.Write(path, 0o644, write); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }
@@ -558,7 +530,7 @@ func newMatrixMergeCmd(s *Streams) *cobra.Command {
 				return err
 			}
 			if junitFile != "" {
-				if err := writeFileWith(junitFile, res.WriteJUnit); err != nil {
+				if err := writeOutput(cmd.Context(), junitFile, res.WriteJUnit); err != nil {
 					return err
 				}
 			}

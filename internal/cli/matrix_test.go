@@ -5,6 +5,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -134,12 +135,12 @@ func TestMatrixRefusesLockedOutput(t *testing.T) {
 
 // A report path that is a FIFO or device (--json /dev/stdout) is written
 // into, never renamed over; a directory is refused by name.
-func TestWriteFileWithSpecialFiles(t *testing.T) {
+func TestWriteOutputSpecialFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "report.fifo")
 	got := fifoReader(t, fifo)
-	if err := writeFileWith(fifo, func(w io.Writer) error { _, err := io.WriteString(w, "{}\n"); return err }); err != nil {
+	if err := writeOutput(context.Background(), fifo, func(w io.Writer) error { _, err := io.WriteString(w, "{}\n"); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if data := <-got; string(data) != "{}\n" {
@@ -148,7 +149,7 @@ func TestWriteFileWithSpecialFiles(t *testing.T) {
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the FIFO was replaced: %v, %v", fi.Mode(), err)
 	}
-	err := writeFileWith(dir, func(io.Writer) error { return nil })
+	err := writeOutput(context.Background(), dir, func(io.Writer) error { return nil })
 	if err == nil || !strings.HasSuffix(err.Error(), "is a directory") {
 		t.Errorf("writing onto a directory: %v", err)
 	}

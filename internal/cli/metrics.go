@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -94,12 +93,7 @@ func runMetrics(cmd *cobra.Command, s *Streams, opts *metricsOptions, args []str
 			return fmt.Errorf("writing %s: is a directory", opts.textfile)
 		}
 		if special(opts.textfile) {
-			var buf bytes.Buffer
-			if err := encodeMetrics(&buf, reg); err != nil {
-				return err
-			}
-			_, err := interruptible(cmd.Context(), func() (struct{}, error) { return struct{}{}, writeSpecial(opts.textfile, buf.Bytes()) })
-			return err
+			return writeOutput(cmd.Context(), opts.textfile, func(w io.Writer) error { return encodeMetrics(w, reg) })
 		}
 		if err := metrics.WriteTextfile(opts.textfile, reg); err != nil {
 			var pe *os.PathError

@@ -2,12 +2,9 @@ package cli
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -88,12 +85,7 @@ func runReportHTML(cmd *cobra.Command, s *Streams, opts *reportHTMLOptions, args
 		_, err := s.Out.Write(page.Bytes())
 		return err
 	}
-	if special(opts.out) {
-		// A FIFO nobody reads blocks the open; an interrupt still ends it.
-		_, err := interruptible(cmd.Context(), func() (struct{}, error) { return struct{}{}, writeSpecial(opts.out, page.Bytes()) })
-		return err
-	}
-	return writeFileWith(opts.out, func(w io.Writer) error {
+	return writeOutput(cmd.Context(), opts.out, func(w io.Writer) error {
 		_, err := w.Write(page.Bytes())
 		return err
 	})
@@ -112,71 +104,4 @@ func readHTMLInput(s *Streams, path string) (*htmlreport.Input, error) {
 		return nil, fmt.Errorf("reading report %s: is a directory", path)
 	}
 	return htmlreport.Read(path, f)
-}
-
-// checkOutputPath says up front, in the user's terms, why a page could not
-// be written to out: writing through a temporary file would otherwise
-// report the temporary's name, or "file exists" for a directory.
-func checkOutputPath(out string) error {
-	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
-		return fmt.Errorf("writing %s: is a directory", out)
-	}
-	fi, err := os.Stat(filepath.Dir(out))
-	var pe *os.PathError
-	switch {
-	case errors.As(err, &pe):
-		return fmt.Errorf("writing %s: %w", out, pe.Err)
-	case err != nil:
-		return fmt.Errorf("writing %s: %w", out, err)
-	case !fi.IsDir():
-		return fmt.Errorf("writing %s: %s is not a directory", out, filepath.Dir(out))
-	}
-	return nil
-}
-
-// interruptible runs read aside and returns its result, or an error once
-// ctx ends: opening a FIFO nobody writes to, or reading a terminal, blocks
-// in a system call no context reaches, and an interrupt must still end
-// the command.
-func interruptible[T any](ctx context.Context, read func() (T, error)) (T, error) {
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := read()
-		done <- result{v, err}
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-ctx.Done():
-		var zero T
-		return zero, errors.New("reading input: interrupted")
-	}
-}
-
-// special reports whether path exists and is neither a regular file nor a
-// directory: /dev/stdout, /dev/null, a FIFO. Renaming a temporary file
-// onto it would replace the device or FIFO itself (as root, even in /dev).
-func special(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
-}
-
-// writeSpecial writes data straight into a special file.
-func writeSpecial(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
