@@ -112,6 +112,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("---\nsymptoms: [{pattern: '(', window: -1}]\n---\n## Fix\n```\n## Cause\n"))
 	f.Add([]byte("---\r\nid: x\r\n---\r\n## Cause\r\n"))
+	f.Add([]byte("---\napplies: {goos: [linux], goarch: [arm64], go: '>=1.21 <1.23'}\n---\n"))
+	f.Add([]byte("---\napplies: {go: '>=go1.x <'}\n---\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rb, err := Parse("fuzz.md", data)
 		if err != nil {
@@ -120,6 +122,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		_ = rb.Applies.Matches(Scope{GOOS: "linux", GOARCH: "arm64", Go: "go1.22.3 X:fuzz"})
 		s := &Store{byID: map[string]*Runbook{}, alias: map[string]*Runbook{}, builtin: map[*Runbook]bool{}}
 		s.add(rb, false)
 		_ = Lint(s, LintOptions{})
