@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -59,11 +58,7 @@ func recordHistory(cmd *cobra.Command, s *Streams, dir string, r *finding.Report
 		warn(err)
 		return
 	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	rec := history.Record{Time: now().UTC(), Command: commandName(cmd), Builds: builds, Report: bytes.TrimSpace(buf.Bytes())}
+	rec := history.Record{Time: s.Now().UTC(), Command: commandName(cmd), Builds: builds, Report: bytes.TrimSpace(buf.Bytes())}
 	if _, err := history.Append(filepath.Join(root, history.Dir), rec, keep); err != nil {
 		warn(err)
 	}
