@@ -94,13 +94,16 @@ type listed struct {
 	Name       string
 	Standard   bool
 	DepOnly    bool
+	GoFiles    []string
 	CgoFiles   []string
 	Deps       []string
 	Error      *struct{ Err string }
 }
 
 // MakePlan lists the packages for every target (one `go list -deps` per
-// target, in parallel) and pairs every main package with every target.
+// target, in parallel; without cgo, one listing judged per target by
+// listOnce where that is exact) and pairs every main package with every
+// target.
 // Pairs whose package does not exist for a target are kept, with the
 // reason, so that nothing is silently dropped.
 func MakePlan(ctx context.Context, opts PlanOptions) (*Plan, error) {
@@ -112,6 +115,20 @@ func MakePlan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 			return nil, fmt.Errorf("invalid package pattern %q", p)
 		}
 	}
+	perTarget, once, err := listOnce(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !once {
+		if perTarget, err = listPerTarget(ctx, opts); err != nil {
+			return nil, err
+		}
+	}
+	return planFrom(opts, perTarget)
+}
+
+// listPerTarget runs one listing per target, in parallel.
+func listPerTarget(ctx context.Context, opts PlanOptions) ([]map[string]*listed, error) {
 	perTarget := make([]map[string]*listed, len(opts.Targets))
 	g, gctx := errgroup.WithContext(ctx)
 	// A listing spends most of its time starting up and reading files,
@@ -131,10 +148,17 @@ func MakePlan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	return perTarget, nil
+}
+
+// planFrom pairs every main package of the listings with every target.
+func planFrom(opts PlanOptions, perTarget []map[string]*listed) (*Plan, error) {
 	mains := map[string]bool{}
 	for _, pkgs := range perTarget {
 		for _, p := range pkgs {
-			if !p.DepOnly && p.Name == "main" {
+			// A directory of tests alone is no program, whatever its
+			// package clause says.
+			if !p.DepOnly && p.Name == "main" && (len(p.GoFiles)+len(p.CgoFiles) > 0 || p.Error != nil) {
 				mains[p.ImportPath] = true
 			}
 		}
@@ -179,7 +203,7 @@ func makePair(opts PlanOptions, t target.Target, pkg string, pkgs map[string]*li
 	case p == nil:
 		pr.Skip = "no Go files for " + t.String() + " (build constraints exclude the package)"
 		return pr
-	case p.Error != nil && strings.Contains(p.Error.Err, "build constraints exclude all Go files"):
+	case excluded(p):
 		pr.Skip = "no Go files for " + t.String() + " (build constraints exclude the package)"
 		return pr
 	}
@@ -224,6 +248,11 @@ func makePair(opts PlanOptions, t target.Target, pkg string, pkgs map[string]*li
 	return pr
 }
 
+// excluded reports whether build constraints exclude all of p's files.
+func excluded(p *listed) bool {
+	return p.Error != nil && strings.Contains(p.Error.Err, "build constraints exclude all Go files")
+}
+
 // cgoUser names p, or else its first non-standard dependency, when it has
 // cgo files; "" when none has. Standard packages (net, os/user) fall back
 // to pure Go without cgo.
@@ -247,10 +276,10 @@ func cgoUser(p *listed, pkgs map[string]*listed) string {
 // their imports, in a third of the time of -deps for goport itself.
 func list(ctx context.Context, opts PlanOptions, t target.Target) (map[string]*listed, error) {
 	cgo := "1"
-	args := []string{"list", "-e", "-deps", "-json=ImportPath,Name,Standard,DepOnly,CgoFiles,Deps,Error"}
+	args := []string{"list", "-e", "-deps", "-json=ImportPath,Name,Standard,DepOnly,GoFiles,CgoFiles,Deps,Error"}
 	if opts.Cgo == CgoOff {
 		cgo = "0"
-		args = []string{"list", "-e", "-find", "-json=ImportPath,Name,DepOnly,Error"}
+		args = []string{"list", "-e", "-find", "-json=ImportPath,Name,DepOnly,GoFiles,Error"}
 	}
 	if opts.Tags != "" {
 		args = append(args, "-tags", opts.Tags)
