@@ -259,6 +259,7 @@ func TestManualMemoryControl(t *testing.T) {
 	tests := []struct {
 		name, src string
 		testFile  bool
+		other     string // q.go, another file of the package
 	}{
 		{name: "ReadMemStats in a loop", src: `package p
 
@@ -386,6 +387,211 @@ func tune() {
 	debug.SetGCPercent(-1)
 }
 `},
+		{name: "shadowed by a parameter", src: `package p
+
+import "runtime"
+
+type pool struct{ stats runtime.MemStats }
+
+func (*pool) GC() {}
+
+func drain(runtime *pool) {
+	for i := 0; i < 3; i++ {
+		runtime.GC()
+	}
+}
+`},
+		{name: "shadowed by a short variable declaration", src: `package p
+
+import "runtime/debug"
+
+type tuner struct{}
+
+func (tuner) FreeOSMemory()   {}
+func (tuner) SetGCPercent(int) {}
+
+var _ = debug.Stack
+
+func tune() {
+	debug := tuner{}
+	debug.FreeOSMemory()
+	debug.SetGCPercent(50)
+}
+`},
+		{name: "shadowed by a var declaration", src: `package p
+
+import "runtime"
+
+type pool struct{}
+
+func (pool) ReadMemStats(*runtime.MemStats) {}
+
+func watch() {
+	var runtime pool
+	for {
+		runtime.ReadMemStats(nil)
+	}
+}
+`},
+		{name: "shadowed by a range variable", src: `package p
+
+import "runtime"
+
+type pool struct{}
+
+func (pool) GC() {}
+
+var _ = runtime.NumCPU
+
+func drain(pools []pool) {
+	for _, runtime := range pools {
+		runtime.GC()
+	}
+}
+`},
+		{name: "shadowed by a named result", src: `package p
+
+import "runtime/debug"
+
+type tuner struct{}
+
+func (*tuner) SetGCPercent(int) int { return 0 }
+
+var _ = debug.Stack
+
+func tune() (debug *tuner) {
+	debug = new(tuner)
+	debug.SetGCPercent(50)
+	return
+}
+`},
+		{name: "shadowed by a type switch binding", src: `package p
+
+import "runtime"
+
+type collector interface{ GC() }
+
+var _ = runtime.NumCPU
+
+func collect(v any) {
+	for {
+		switch runtime := v.(type) {
+		case collector:
+			runtime.GC()
+		}
+	}
+}
+`},
+		{name: "shadowed by a receiver", src: `package p
+
+import "runtime"
+
+type pool struct{ m runtime.MemStats }
+
+func (*pool) GC() {}
+
+func (runtime *pool) drain() {
+	for {
+		runtime.GC()
+	}
+}
+`},
+		{name: "shadowed by a closure parameter", src: `package p
+
+import "runtime/debug"
+
+type tuner struct{}
+
+func (tuner) FreeOSMemory() {}
+
+var _ = debug.Stack
+
+var free = func(debug tuner) { debug.FreeOSMemory() }
+`},
+		{name: "dot import shadowed by a local", src: `package p
+
+import . "runtime"
+
+var _ = NumCPU
+
+func collect() {
+	GC := func() {}
+	for {
+		GC()
+	}
+}
+`},
+		// The go command rejects this pair ("GC already declared through
+		// dot-import"); the package-level name still is not runtime.GC.
+		{name: "dot import shadowed by a package-level name in another file", src: `package p
+
+import . "runtime"
+
+var _ = NumCPU
+
+func collect() {
+	GC()
+	FreeOSMemory()
+}
+`, other: `package p
+
+func GC() {}
+
+var FreeOSMemory = func() {}
+`},
+		{name: "a local time is not a ticker", src: `package p
+
+import (
+	"runtime"
+	"time"
+)
+
+type clock struct{ d time.Duration }
+
+func (clock) Tick() {}
+
+func poll(time clock) {
+	time.Tick()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+}
+`},
+		{name: "shadows in a sibling function or an ended block do not hide the package", src: `package p
+
+import "runtime"
+
+func other(runtime int) int { return runtime }
+
+func collect() {
+	{
+		runtime := 1
+		_ = runtime
+	}
+	runtime.GC() // want
+}
+
+func later() {
+	runtime.GC() // want
+	runtime := 1
+	_ = runtime
+}
+`},
+		{name: "helper called through a local named like the import", src: `package p
+
+import "runtime"
+
+type sampler struct{ m runtime.MemStats }
+
+func (s *sampler) sample() {
+	runtime.ReadMemStats(&s.m) // want
+}
+
+func run(runtime *sampler) {
+	for {
+		runtime.sample()
+	}
+}
+`},
 		{name: "test files are exempt", testFile: true, src: `package p
 
 import (
@@ -409,10 +615,16 @@ func TestAlloc(t *testing.T) {
 			if tt.testFile {
 				name = "p_test.go"
 			}
-			dir := writeModule(t, map[string]string{"go.mod": plainGoMod, name: tt.src})
+			files := map[string]string{"go.mod": plainGoMod, name: tt.src}
+			if tt.other != "" {
+				files["q.go"] = tt.other
+			}
+			dir := writeModule(t, files)
 			c := gather(t, dir, healthyEnv(t))
-			if c.Files[0].Err != nil {
-				t.Fatalf("test source does not parse: %v", c.Files[0].Err)
+			for _, f := range c.Files {
+				if f.Err != nil {
+					t.Fatalf("test source does not parse: %v", f.Err)
+				}
 			}
 			var got []int
 			for _, f := range findingsOf(t, c, "GP-SRC-003") {
@@ -478,6 +690,7 @@ func FuzzSourceChecks(f *testing.F) {
 	f.Add("// +build linux,!cgo\n\npackage p\n")
 	f.Add("//go:build linux\n// +build windows\n\npackage p\n/*\n//go:build x\n*/\n")
 	f.Add("package p\n\nimport (\n\trt \"runtime\"\n\t. \"runtime/debug\"\n)\n\nfunc f() { for { rt.ReadMemStats(nil); FreeOSMemory() } }\n")
+	f.Add("package p\n\nimport (\n\t\"runtime\"\n\t. \"runtime/debug\"\n)\n\nfunc f(runtime T) { for { runtime.GC() } }\nfunc g(v any) { switch runtime := v.(type) { default: runtime.GC(); FreeOSMemory := 1; FreeOSMemory() } }\n")
 	f.Add("package p\nimport \"C\"\nfunc (s *T) g() { go func() { for range time.Tick(1) { s.g() } }() }\n")
 	f.Add("// +build !!x a=b\n//go:build go.21 &&\npackage p\n")
 	f.Add("\xff\xfe//go:build\npackage")
