@@ -32,8 +32,9 @@
 # .goreleaser.yaml sets an empty ldflags list item, as goreleaser's
 # default is -s -w -X main.version=…), GOARM=7 for linux/arm (the go
 # command's default; goreleaser's is 6) and -j/--parallelism = CPUs.
-# goport also lists the packages of every target (`go list -find` with cgo
-# off, to plan which pairs exist), runs `go mod download` once, and
+# goport also lists the packages once (`go list -find` with cgo off, each
+# target's build constraints then applied in-process, to plan which pairs
+# exist), runs `go mod download` once, and
 # verifies every output (format, GOOS/GOARCH, variant, CGO_ENABLED in the
 # build information, static linking). goreleaser also reads the git state
 # (several git commands), runs `go list -m`, checks each main package
@@ -283,5 +284,19 @@ for key in "${summary[@]}"; do
 		"$(column "$key" loop wall)" "$(column "$key" matrix wall)" "$gr_col" \
 		"$(rounds "$key" loop wall)" "$(rounds "$key" goreleaser wall)" \
 		"$(rounds "$key" loop cpu)" "$(rounds "$key" goreleaser cpu)"
+done
+
+# The floor of matrix/loop: the loop's CPU time spread over every CPU of
+# the machine, against the loop's wall time. No schedule of the same
+# builds finishes sooner; a cold go build already keeps most of a small
+# machine's CPUs busy on its own, leaving little for parallelism to win.
+echo
+echo "## floor of matrix/loop for the same work on $(getconf _NPROCESSORS_ONLN) CPUs: loop cpu / (CPUs × loop wall), median of the rounds"
+for key in "${summary[@]}"; do
+	[ "${key##*-}" = rebuild ] && continue
+	paste <(printf '%s\n' ${wall[$key-loop]}) <(printf '%s\n' ${cpu[$key-loop]}) |
+		awk -v n="$(getconf _NPROCESSORS_ONLN)" '{ printf "%.3f %.2f\n", $2 / (n * $1), $2 / $1 }' >"$work/floor"
+	printf '%s: the loop keeps %s CPUs busy; matrix/loop cannot go below %s\n' "$key" \
+		"$(awk '{ print $2 }' "$work/floor" | median)" "$(awk '{ print $1 }' "$work/floor" | median)"
 done
 exit 0
