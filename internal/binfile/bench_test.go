@@ -28,3 +28,21 @@ func BenchmarkInspectToolDir(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkInspectCross inspects freshly built windows and darwin
+// binaries, whose COFF and Mach-O symbol tables debug/pe and debug/macho
+// would otherwise decode whole, as goport matrix and release do for every
+// output.
+func BenchmarkInspectCross(b *testing.B) {
+	for _, name := range []string{"windows-386", "windows-amd64", "windows-arm64", "darwin-amd64", "darwin-arm64"} {
+		path := build(b, name)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Inspect(path); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -130,10 +130,19 @@ func TestFixtures(t *testing.T) {
 		"darwin-arm64-sw": with(darwin("arm64"), func(s *summary) {
 			s.Stripped = Stripped{Pclntab: true}
 		}),
+		"darwin-amd64-sw": with(darwin("amd64"), func(s *summary) {
+			s.Stripped = Stripped{Pclntab: true}
+		}),
 		"windows-amd64": windows("amd64", 64),
 		"windows-arm64": windows("arm64", 64),
 		"windows-386":   windows("386", 32),
 		"windows-amd64-sw": with(windows("amd64", 64), func(s *summary) {
+			s.Stripped = Stripped{Pclntab: true}
+		}),
+		"windows-386-sw": with(windows("386", 32), func(s *summary) {
+			s.Stripped = Stripped{Pclntab: true}
+		}),
+		"windows-arm64-sw": with(windows("arm64", 64), func(s *summary) {
 			s.Stripped = Stripped{Pclntab: true}
 		}),
 		"openbsd-arm64": with(staticGo("arm64", 64, "little", "openbsd/arm64"), func(s *summary) {

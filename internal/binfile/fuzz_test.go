@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/goport/goport/internal/target"
 )
 
@@ -84,6 +85,39 @@ func checkInspect(t *testing.T, b []byte) {
 	}
 	CheckTarget(facts, target.Target{GOOS: "linux", GOARCH: "amd64"})
 	Compare(facts, facts)
+	checkUnpatched(t, b, facts)
+}
+
+// checkUnpatched checks that hiding the symbol tables from debug/pe and
+// debug/macho changes nothing for a file that the unpatched path accepts
+// too.
+func checkUnpatched(t *testing.T, b []byte, facts *Facts) {
+	var fn func(io.ReaderAt, int64, bool) (*Facts, error)
+	switch facts.Format {
+	case PE:
+		fn = inspectPEWith
+	case MachO:
+		fn = inspectMachOWith
+	default:
+		return
+	}
+	slow, err := func() (f *Facts, err error) {
+		defer func() {
+			if recover() != nil {
+				f, err = nil, errors.New("panic")
+			}
+		}()
+		return fn(bytes.NewReader(b), int64(len(b)), false)
+	}()
+	if err != nil {
+		return
+	}
+	slow.Size = facts.Size
+	fast := *facts
+	fast.Exports = nil
+	if diff := cmp.Diff(slow, &fast); diff != "" {
+		t.Fatalf("hidden symbol tables change the facts (-unpatched +hidden):\n%s", diff)
+	}
 }
 
 // ownPanic reports whether the frame that panicked belongs to binfile

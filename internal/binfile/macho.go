@@ -49,14 +49,35 @@ var machoPlatforms = map[uint32]string{
 }
 
 func inspectMachO(r io.ReaderAt, size int64) (*Facts, error) {
-	mf, err := macho.NewFile(r)
+	return inspectMachOWith(r, size, true)
+}
+
+// inspectMachOWith reads a thin Mach-O file; hide is false only in tests
+// that compare with what debug/macho makes of the unpatched file.
+func inspectMachOWith(r io.ReaderAt, size int64, hide bool) (*Facts, error) {
+	mr, defined, hidden := r, false, false
+	if hide {
+		mr, defined, hidden = hideMachOSymbols(r, size)
+	}
+	mf, err := macho.NewFile(mr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	return machoFacts(r, size, mf)
+	// Only debug/* see the patched header; goport's own reads do not.
+	f, err := machoFacts(r, size, mf, mr)
+	if err != nil {
+		return nil, err
+	}
+	if hidden {
+		// mf.Symtab is empty on the patched reader.
+		f.Stripped.Symbols = defined
+	}
+	return f, nil
 }
 
-func machoFacts(r io.ReaderAt, size int64, mf *macho.File) (*Facts, error) {
+// machoFacts derives the facts of mf, read from r; debug/buildinfo reads
+// bi, which may hide the symbol table.
+func machoFacts(r io.ReaderAt, size int64, mf *macho.File, bi io.ReaderAt) (*Facts, error) {
 	f := &Facts{
 		Format:     MachO,
 		Machine:    strings.TrimPrefix(mf.Cpu.String(), "Cpu"),
@@ -165,7 +186,7 @@ func machoFacts(r io.ReaderAt, size int64, mf *macho.File) (*Facts, error) {
 			f.GoBuildID = framedBuildID(r, size, int64(text.Offset))
 		}
 	}
-	f.Go = readBuildInfo(r)
+	f.Go = readBuildInfo(bi)
 	f.finish()
 	return f, nil
 }
@@ -184,7 +205,7 @@ func inspectFat(r io.ReaderAt, size int64) (*Facts, error) {
 			return nil, fmt.Errorf("%w: slice %s exceeds the file", ErrMalformed, a.Cpu)
 		}
 		sr := io.NewSectionReader(r, int64(a.Offset), int64(a.Size))
-		s, err := machoFacts(sr, int64(a.Size), a.File)
+		s, err := machoFacts(sr, int64(a.Size), a.File, sr)
 		if err != nil {
 			return nil, err
 		}

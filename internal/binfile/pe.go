@@ -36,10 +36,21 @@ var peSubsystems = map[uint16]string{
 }
 
 func inspectPE(r io.ReaderAt, size int64) (*Facts, error) {
-	if err := checkPEHeader(r, size); err != nil {
+	return inspectPEWith(r, size, true)
+}
+
+// inspectPEWith reads a PE file; hide is false only in tests that compare
+// with what debug/pe makes of the unpatched file.
+func inspectPEWith(r io.ReaderAt, size int64, hide bool) (*Facts, error) {
+	h, err := checkPEHeader(r, size)
+	if err != nil {
 		return nil, err
 	}
-	pf, err := pe.NewFile(r)
+	pr := r
+	if hide {
+		pr = hidePESymbols(r, size, h)
+	}
+	pf, err := pe.NewFile(pr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
@@ -107,7 +118,7 @@ func inspectPE(r io.ReaderAt, size int64) (*Facts, error) {
 		f.Linking.Mode = Dynamic
 	}
 
-	f.Stripped.Symbols = pf.NumberOfSymbols > 0
+	f.Stripped.Symbols = h.nsyms > 0
 	var text, rdata *pe.Section
 	for _, s := range pf.Sections {
 		switch {
@@ -126,46 +137,47 @@ func inspectPE(r io.ReaderAt, size int64) (*Facts, error) {
 	if f.GoBuildID == "" && text != nil {
 		f.GoBuildID = framedBuildID(r, size, int64(text.Offset))
 	}
-	f.Go = readBuildInfo(r)
+	f.Go = readBuildInfo(pr)
 	f.finish()
 	return f, nil
 }
 
 // checkPEHeader bounds the COFF symbol and string tables, which
-// pe.NewFile reads whole (golang/go#17809, #43827).
-func checkPEHeader(r io.ReaderAt, size int64) error {
+// pe.NewFile reads whole (golang/go#17809, #43827), and returns where
+// they are.
+func checkPEHeader(r io.ReaderAt, size int64) (peHeader, error) {
 	dos, err := readAt(r, size, 0, min(size, 64))
 	if err != nil {
-		return err
+		return peHeader{}, err
 	}
 	if len(dos) < 64 {
-		return fmt.Errorf("%w: truncated DOS header", ErrMalformed)
+		return peHeader{}, fmt.Errorf("%w: truncated DOS header", ErrMalformed)
 	}
 	lfanew := int64(binary.LittleEndian.Uint32(dos[0x3c:]))
 	coff, err := readAt(r, size, lfanew, 24)
 	if err != nil {
-		return fmt.Errorf("%w: no PE header", ErrNotExecutable)
+		return peHeader{}, fmt.Errorf("%w: no PE header", ErrNotExecutable)
 	}
 	if string(coff[:4]) != "PE\x00\x00" {
-		return fmt.Errorf("%w (DOS executable)", ErrNotExecutable)
+		return peHeader{}, fmt.Errorf("%w (DOS executable)", ErrNotExecutable)
 	}
-	symPtr := int64(binary.LittleEndian.Uint32(coff[12:]))
-	nsyms := int64(binary.LittleEndian.Uint32(coff[16:]))
-	if symPtr == 0 {
-		return nil
+	h := peHeader{coff: lfanew + 4, symPtr: binary.LittleEndian.Uint32(coff[12:]), nsyms: binary.LittleEndian.Uint32(coff[16:])}
+	if h.symPtr == 0 {
+		return h, nil
 	}
-	end := symPtr + nsyms*pe.COFFSymbolSize
+	symPtr := int64(h.symPtr)
+	end := symPtr + int64(h.nsyms)*pe.COFFSymbolSize
 	if symPtr > size || end > size || end+4 > size {
-		return fmt.Errorf("%w: COFF symbol table exceeds the file", ErrMalformed)
+		return peHeader{}, fmt.Errorf("%w: COFF symbol table exceeds the file", ErrMalformed)
 	}
 	b, err := readAt(r, size, end, 4)
 	if err != nil {
-		return err
+		return peHeader{}, err
 	}
 	if strsz := int64(binary.LittleEndian.Uint32(b)); strsz > size-end {
-		return fmt.Errorf("%w: COFF string table exceeds the file", ErrMalformed)
+		return peHeader{}, fmt.Errorf("%w: COFF string table exceeds the file", ErrMalformed)
 	}
-	return nil
+	return h, nil
 }
 
 // peImports reads the DLL names of the import directory: a run of 20-byte
