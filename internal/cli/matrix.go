@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -196,27 +197,15 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 		ports, err := goenv.DistList(ctx, s.Environ)
 		portsDone <- portList{ports, err}
 	}()
-	type runbookEngine struct {
-		store  *kb.Store
-		engine *triage.Engine
-		err    error
+	// Runbooks explain failed builds: they are read and compiled only
+	// once a build fails (about 30 ms of CPU that a run without failures
+	// saves), but a runbook directory that does not exist is an error
+	// before anything is built.
+	srcs, err := opts.kb.sources(s)
+	if err != nil {
+		return err
 	}
-	engineDone := make(chan runbookEngine, 1)
-	go func() {
-		// Only the command's goroutine writes to the streams: this one
-		// returns the store, whose skipped runbooks are reported below.
-		srcs, err := opts.kb.sources(s)
-		if err != nil {
-			engineDone <- runbookEngine{err: err}
-			return
-		}
-		store := kb.Load(srcs...)
-		engine, err := triage.New(store.Runbooks())
-		if err != nil {
-			err = fmt.Errorf("loading runbooks: %w", err)
-		}
-		engineDone <- runbookEngine{store, engine, err}
-	}()
+	explainer := &lazyRunbooks{sources: srcs}
 	env, err := goenv.Load(ctx, ".", s.Environ)
 	if err != nil {
 		return fmt.Errorf("reading go env: %w", err)
@@ -255,15 +244,8 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	if err != nil {
 		return fmt.Errorf("planning: %w", err)
 	}
-	loaded := <-engineDone
-	if loaded.err != nil {
-		return loaded.err
-	}
-	for _, e := range loaded.store.Errors {
-		fmt.Fprintf(s.Err, "goport: warning: skipping runbook: %v\n", e)
-	}
 	ropts := matrix.Options{
-		Triage: loaded.engine,
+		Triage: explainer.engine,
 		Dir:    ".", Environ: s.Environ, GoEnv: env, OutDir: opts.out, Jobs: opts.jobs, Check: opts.check,
 		Patterns: args, NoTrimpath: opts.noTrimpath, LDFlags: opts.ldflags, Tags: opts.tags, GlibcMax: opts.glibcMax,
 		RunArgs: in.runArgs, RunTimeout: opts.runTimeout, Cross: inv,
@@ -284,6 +266,8 @@ func runMatrix(cmd *cobra.Command, s *Streams, opts *matrixOptions, args []strin
 	if err != nil {
 		return err
 	}
+	// Run has returned: the builds that loaded the runbooks are done.
+	explainer.warn(s)
 	res.Shard = in.shard
 	recordMatrixHistory(cmd, s, root, res, timer)
 	return reportMatrix(cmd, s, res, in, opts)
@@ -658,4 +642,37 @@ and a final job merges the shard reports with 'goport matrix merge'.`,
 	cmd.Flags().StringVar(&targets, "targets", "", "comma-separated targets (default: first-class ports)")
 	cmd.Flags().BoolVar(&all, "all", false, "every port of the toolchain")
 	return cmd
+}
+
+// lazyRunbooks loads the runbooks the first time a failed build needs
+// explaining. Only the command's goroutine writes to the streams: what
+// loading skipped or failed on is reported by warn once the run is over.
+type lazyRunbooks struct {
+	sources []kb.Source
+	once    sync.Once
+	store   *kb.Store
+	eng     *triage.Engine
+	err     error
+}
+
+// engine is matrix.Options.Triage: safe to call from every build.
+func (l *lazyRunbooks) engine() *triage.Engine {
+	l.once.Do(func() {
+		l.store = kb.Load(l.sources...)
+		l.eng, l.err = triage.New(l.store.Runbooks())
+	})
+	return l.eng
+}
+
+// warn reports, after the run, the runbooks that could not be used; a
+// build's failure stands without an explanation rather than be lost.
+func (l *lazyRunbooks) warn(s *Streams) {
+	if l.store != nil {
+		for _, e := range l.store.Errors {
+			fmt.Fprintf(s.Err, "goport: warning: skipping runbook: %v\n", e)
+		}
+	}
+	if l.err != nil {
+		fmt.Fprintf(s.Err, "goport: warning: failures are not explained: loading runbooks: %v\n", l.err)
+	}
 }

@@ -206,7 +206,7 @@ func runMatrix(t *testing.T, ctx context.Context, dir string, targets ...string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := matrix.Run(ctx, matrix.Options{Dir: dir, Environ: os.Environ(), GoEnv: env, OutDir: filepath.Join(dir, "dist"), Jobs: 2, Cross: inv, Triage: eng}, plan)
+	res, err := matrix.Run(ctx, matrix.Options{Dir: dir, Environ: os.Environ(), GoEnv: env, OutDir: filepath.Join(dir, "dist"), Jobs: 2, Cross: inv, Triage: func() *triage.Engine { return eng }}, plan)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestExplainUsesThePairsTarget(t *testing.T) {
 	}
 	log := []byte("/usr/bin/ld: cannot find -lvendorsdk: No such file or directory\n")
 	for goos, want := range map[string]string{"windows": "RB-2026-301", "linux": "RB-2026-302"} {
-		pr := explain(Options{Triage: engine}, PairResult{Status: Failed, Pair: Pair{Target: target.Target{GOOS: goos, GOARCH: "amd64"}}}, log)
+		pr := explain(Options{Triage: func() *triage.Engine { return engine }}, PairResult{Status: Failed, Pair: Pair{Target: target.Target{GOOS: goos, GOARCH: "amd64"}}}, log)
 		if pr.Explained == nil || pr.Explained.Runbook != want {
 			t.Errorf("%s: explained as %+v, want %s", goos, pr.Explained, want)
 		}

@@ -129,7 +129,7 @@ func matrix(t *testing.T, ctx context.Context, dir string, targets []target.Targ
 	if err != nil {
 		return nil, err
 	}
-	opts := Options{Dir: dir, Environ: os.Environ(), GoEnv: tc.env, OutDir: filepath.Join(dir, "dist"), Jobs: 2, Cross: inv, Triage: engine(t)}
+	opts := Options{Dir: dir, Environ: os.Environ(), GoEnv: tc.env, OutDir: filepath.Join(dir, "dist"), Jobs: 2, Cross: inv, Triage: sync.OnceValue(func() *triage.Engine { return engine(t) })}
 	if mod != nil {
 		mod(&opts)
 	}

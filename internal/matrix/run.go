@@ -106,8 +106,12 @@ type Options struct {
 	RunArgs    []string
 	RunTimeout time.Duration
 	Cross      *cross.Inventory
-	// Triage, when set, explains failed builds' logs with runbooks.
-	Triage *triage.Engine
+	// Triage, when set, gives the engine that explains failed builds'
+	// logs with runbooks, or nil when there is none. It is called only
+	// once a build has failed, from any goroutine, so that a run without
+	// failures never loads the runbooks: make it safe to call
+	// concurrently and cheap to call again (sync.OnceValue).
+	Triage func() *triage.Engine
 	// Progress is called once per finished pair, never concurrently.
 	Progress func(PairResult)
 	// Events, when set, receives every step of the run, never
@@ -383,11 +387,15 @@ func explain(opts Options, pr PairResult, log []byte) PairResult {
 	if opts.Triage == nil || pr.Status != Failed {
 		return pr
 	}
+	engine := opts.Triage()
+	if engine == nil {
+		return pr
+	}
 	scope := kb.Scope{GOOS: pr.Target.GOOS, GOARCH: pr.Target.GOARCH}
 	if opts.GoEnv != nil {
 		scope.Go = opts.GoEnv.Version()
 	}
-	res, err := opts.Triage.ExplainIn(bytes.NewReader(log), scope)
+	res, err := engine.ExplainIn(bytes.NewReader(log), scope)
 	if err != nil || len(res.Causes) == 0 {
 		return pr
 	}
