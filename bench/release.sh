@@ -33,10 +33,13 @@
 #   RUNS=5: BASE=e3a1f1a (compress/flate BestSpeed) +16.9%, now +10.4%
 #   (cpu +11.1%); again +11.7% (cpu +11.2%). goport release 0.45-0.46 of
 #   goreleaser's time.
-#   The cpu overhead stays: deflate's, for byte-identical archives. A
-#   warm build keeps about one core of two busy, so the archives fit in
-#   its idle time; on a machine already saturated, the wall overhead
-#   tends to the cpu overhead.
+#   The cpu overhead stays: deflate's, for byte-identical archives.
+# With faster PE/Mach-O inspection (load ~3-5, RUNS=5): warm, matrix
+# 5.19s, release +11.4% (cpu +11.5%); again matrix 4.97s, +12.9% (cpu
+# +13.0%), goreleaser 13.27s (0.42); "the build alone keeps 1.93-1.95 of
+# 2 CPUs busy", so the release's own CPU (deflate of ~220 MB of binaries,
+# 0.94s, and SHA-256 of binaries and archives, 0.2s) shows as wall time.
+# Cold (COLD=1 RUNS=1): matrix 224.2s, release 225.0s, +0.3%.
 #
 #   bench/release.sh                       # goport's own ./cmd/goport at HEAD
 #   MODULE=/path/to/mod PKG=./cmd/x RUNS=5 COLD=1 bench/release.sh
@@ -199,6 +202,12 @@ report "goport matrix (build alone)" "${m[@]}"
 report "goport release" "${r[@]}"
 [ -z "${BASE:-}" ] || overhead "release at $BASE" "${b[@]}"
 overhead release "${r[@]}"
+# How busy the build alone keeps the machine: the release's own CPU
+# (deflate, SHA-256 of every binary and archive) runs beside the build and
+# costs wall time only where the build leaves CPUs idle, so on a machine
+# the build keeps busy the wall overhead tends to the cpu overhead.
+awk -v n="$(getconf _NPROCESSORS_ONLN)" -v w="$(printf '%s\n' "${m[@]}" | median 1)" -v c="$(printf '%s\n' "${m[@]}" | median 2)" \
+	'BEGIN { printf "the build alone keeps %.2f of %d CPUs busy\n", c / w, n }'
 echo "release directory $(du -sh "$work/out" | cut -f1), $(find "$work/out" -name '.*' -type f | wc -l) hidden files"
 if [ -n "$goreleaser" ]; then
 	report "goreleaser release --snapshot" "${g[@]}"
