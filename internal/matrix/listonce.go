@@ -46,7 +46,9 @@ import (
 //     amd64.v3, arm.7: they differ per target and go/build cannot know
 //     them) or an OS or architecture this go/build does not know;
 //   - a port of the toolchain unknown to this go/build, whose file name
-//     suffixes it would not recognise.
+//     suffixes it would not recognise;
+//   - a toolchain older than Go 1.21, whose reading of constraints may
+//     differ from this go/build's (`unix`, for one, is a tag since 1.19).
 
 // listOnceTemplate prints one line per package of Go-quoted fields; see
 // parseListOnce.
@@ -89,7 +91,7 @@ func listOnce(ctx context.Context, opts PlanOptions) (perTarget []map[string]*li
 	if err != nil {
 		return nil, false, nil // the per-target listing reads JSON instead
 	}
-	if !consistentModule(hl.Packages) {
+	if !consistentModule(hl.Packages) || !recentToolchain(hl.ReleaseTags) {
 		return nil, false, nil
 	}
 	markLiteral(opts.Dir, opts.Patterns, hl.Packages)
@@ -539,6 +541,12 @@ func tagsModelled(expr constraint.Expr) bool {
 		return false
 	})
 	return ok
+}
+
+// recentToolchain reports whether the toolchain that listed is Go 1.21 or
+// later: its release tags run up to its own version.
+func recentToolchain(releaseTags []string) bool {
+	return slices.Contains(releaseTags, "go1.21")
 }
 
 func isReleaseTag(tag string) bool {

@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -246,6 +247,25 @@ func FuzzQuotedFields(f *testing.F) {
 			return
 		}
 	})
+}
+
+func TestRecentToolchain(t *testing.T) {
+	t.Parallel()
+	tags := func(minor int) []string {
+		var out []string
+		for i := 1; i <= minor; i++ {
+			out = append(out, fmt.Sprintf("go1.%d", i))
+		}
+		return out
+	}
+	for minor, want := range map[int]bool{16: false, 20: false, 21: true, 26: true, 30: true} {
+		if got := recentToolchain(tags(minor)); got != want {
+			t.Errorf("go1.%d: recentToolchain = %v, want %v", minor, got, want)
+		}
+	}
+	if recentToolchain(nil) {
+		t.Error("no release tags: judged recent")
+	}
 }
 
 func TestParseListOnceRejectsMalformed(t *testing.T) {
