@@ -1,0 +1,106 @@
+package matrix
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/goport/goport/internal/target"
+)
+
+func TestCPUShares(t *testing.T) {
+	t.Parallel()
+	build, skip := Pair{}, Pair{Skip: "excluded"}
+	fail := Pair{Fail: "no compiler"}
+	for _, tt := range []struct {
+		name    string
+		pairs   []Pair
+		jobs    int
+		cpus    int
+		environ []string
+		want    []int
+	}{
+		{"two at a time on two CPUs; the last alone gets both", []Pair{build, build, build, build}, 2, 2, nil, []int{1, 1, 1, 2}},
+		{"rounded up", []Pair{build, build, build, build}, 3, 8, nil, []int{3, 3, 4, 8}},
+		{"skipped and failed pairs build nothing", []Pair{build, skip, build, fail, build}, 2, 4, nil, []int{2, 2, 2, 4, 4}},
+		{"one job", []Pair{build, build}, 1, 2, nil, []int{2, 2}},
+		{"jobs unset", []Pair{build}, 0, 4, nil, []int{4}},
+		{"more jobs than CPUs", []Pair{build, build, build, build}, 4, 2, nil, []int{1, 1, 1, 2}},
+		{"nothing builds", []Pair{skip, fail}, 2, 2, nil, []int{0, 0}},
+		{"the environment's GOMAXPROCS wins", []Pair{build, build}, 2, 2, []string{"GOMAXPROCS=3"}, []int{0, 0}},
+	} {
+		if diff := cmp.Diff(tt.want, cpuShares(tt.pairs, tt.jobs, tt.cpus, tt.environ)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+// TestBuildsGetTheirShare runs the matrix with a go command that records
+// the GOMAXPROCS each build gets, then runs the real one.
+func TestBuildsGetTheirShare(t *testing.T) {
+	tc := loadToolchain(t)
+	dir := writeModule(t, map[string]string{"cmd/hello/main.go": "package main\n\nfunc main() {}\n"})
+	record := filepath.Join(t.TempDir(), "procs")
+	wrapper := filepath.Join(t.TempDir(), "go")
+	script := "#!/bin/sh\nif [ \"$1\" = build ]; then echo \"${GOMAXPROCS-unset}\" >>" + record + "; fi\nexec " + tc.env.GoBinary + " \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := *tc.env
+	env.GoBinary = wrapper
+	targets := []target.Target{{GOOS: "linux", GOARCH: "amd64"}, {GOOS: "linux", GOARCH: "arm64"}, {GOOS: "windows", GOARCH: "amd64"}}
+	for _, tt := range []struct {
+		name    string
+		environ []string
+		want    func(plan *Plan) []string
+	}{
+		{"shares", os.Environ(), func(plan *Plan) []string {
+			var out []string
+			for _, n := range cpuShares(plan.Pairs, 2, runtime.GOMAXPROCS(0), nil) {
+				out = append(out, strconv.Itoa(n))
+			}
+			return out
+		}},
+		{"the environment's", append(os.Environ(), "GOMAXPROCS=1"), func(plan *Plan) []string {
+			return []string{"1", "1", "1"}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(record)
+			environ := slices.DeleteFunc(slices.Clone(tt.environ), func(kv string) bool {
+				return strings.HasPrefix(kv, "GOMAXPROCS=") && tt.name == "shares"
+			})
+			plan, err := MakePlan(context.Background(), PlanOptions{Dir: dir, Targets: targets, Cgo: CgoOff, Jobs: 2, Environ: environ, Ports: tc.ports})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Run(context.Background(), Options{Dir: dir, Environ: environ, GoEnv: &env, OutDir: filepath.Join(dir, "dist"), Jobs: 2}, plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, pr := range res.Pairs {
+				if pr.Status != OK {
+					t.Fatalf("%s: %s %s", pr.Target, pr.Status, pr.Reason)
+				}
+			}
+			data, err := os.ReadFile(record)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Fields(string(data))
+			want := tt.want(plan)
+			slices.Sort(got)
+			slices.Sort(want)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("GOMAXPROCS of the builds (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
