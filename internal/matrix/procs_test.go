@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/goport/goport/internal/goenv"
 	"github.com/goport/goport/internal/target"
 )
 
@@ -49,7 +50,9 @@ func TestBuildsGetTheirShare(t *testing.T) {
 	dir := writeModule(t, map[string]string{"cmd/hello/main.go": "package main\n\nfunc main() {}\n"})
 	record := filepath.Join(t.TempDir(), "procs")
 	wrapper := filepath.Join(t.TempDir(), "go")
-	script := "#!/bin/sh\nif [ \"$1\" = build ]; then echo \"${GOMAXPROCS-unset}\" >>" + record + "; fi\nexec " + tc.env.GoBinary + " \"$@\"\n"
+	// Each build records "GOMAXPROCS,-p flag".
+	script := "#!/bin/sh\np=none\nfor a; do case $a in -p=*) p=$a;; esac; done\n" +
+		"if [ \"$1\" = build ]; then echo \"${GOMAXPROCS-unset},$p\" >>" + record + "; fi\nexec " + tc.env.GoBinary + " \"$@\"\n"
 	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -64,12 +67,12 @@ func TestBuildsGetTheirShare(t *testing.T) {
 		{"shares", os.Environ(), func(plan *Plan) []string {
 			var out []string
 			for _, n := range cpuShares(plan.Pairs, 2, runtime.GOMAXPROCS(0), nil) {
-				out = append(out, strconv.Itoa(n))
+				out = append(out, strconv.Itoa(n)+",-p="+strconv.Itoa(runtime.GOMAXPROCS(0)))
 			}
 			return out
 		}},
 		{"the environment's", append(os.Environ(), "GOMAXPROCS=1"), func(plan *Plan) []string {
-			return []string{"1", "1", "1"}
+			return []string{"1,none", "1,none", "1,none"}
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,5 +105,27 @@ func TestBuildsGetTheirShare(t *testing.T) {
 				t.Errorf("GOMAXPROCS of the builds (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestParallelFlags(t *testing.T) {
+	t.Parallel()
+	cpus := "-p=" + strconv.Itoa(runtime.GOMAXPROCS(0))
+	for _, tt := range []struct {
+		goflags string
+		procs   int
+		want    []string
+	}{
+		{"", 1, []string{cpus}},
+		{"-buildvcs=false -trimpath", 2, []string{cpus}},
+		{"", 0, nil},
+		{"-p=3", 1, nil},
+		{"-buildvcs=false --p=4", 1, nil},
+		{"-pgo=off", 1, []string{cpus}},
+	} {
+		opts := Options{GoEnv: &goenv.Env{Vars: map[string]string{"GOFLAGS": tt.goflags}}}
+		if diff := cmp.Diff(tt.want, parallelFlags(opts, tt.procs)); diff != "" {
+			t.Errorf("GOFLAGS=%q procs=%d (-want +got):\n%s", tt.goflags, tt.procs, diff)
+		}
 	}
 }

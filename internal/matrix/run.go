@@ -253,13 +253,16 @@ func checkPairs(plan *Plan, patterns []string) []Pair {
 
 // cpuShares gives each pair's go command its share of the CPUs, as
 // GOMAXPROCS: the CPUs over the builds running beside it, which is -j
-// until fewer pairs are left to start. Left alone, every go command sizes
-// its compile parallelism (-p) and every compiler and linker its threads
-// to the whole machine, and -j of them at once oversubscribe it: on 2
-// CPUs, two warm builds of goport side by side spent about 5% more CPU
-// than with one CPU each. The last builds get the CPUs the others free.
-// The value changes neither the outputs nor the build cache's keys. 0
-// (leave GOMAXPROCS alone) for every pair when the environment sets it.
+// until fewer pairs are left to start. Left alone, every compiler and
+// linker sizes its threads to the whole machine, and -j builds at once
+// oversubscribe it: on 2 CPUs, warm builds (mostly linking) of goport and
+// shfmt side by side spent 3-10% more CPU than with one CPU each. The
+// last builds get the CPUs the others free. The go command's own
+// parallelism, -p, which defaults to GOMAXPROCS, stays at the machine's
+// CPUs (parallelFlags): a cold build waits on its dependencies' compiles,
+// and more compiles than CPUs fill those gaps. Neither value changes the
+// outputs nor the build cache's keys. 0 (leave GOMAXPROCS alone) for
+// every pair when the environment sets it.
 func cpuShares(pairs []Pair, jobs, cpus int, environ []string) []int {
 	shares := make([]int, len(pairs))
 	if _, set := goenv.Getenv(environ, "GOMAXPROCS"); set {
@@ -276,6 +279,23 @@ func cpuShares(pairs []Pair, jobs, cpus int, environ []string) []int {
 		}
 	}
 	return shares
+}
+
+// parallelFlags keeps the go command's -p at the machine's CPUs when
+// GOMAXPROCS is lowered for a build, unless GOFLAGS sets -p itself.
+func parallelFlags(opts Options, procs int) []string {
+	if procs == 0 {
+		return nil
+	}
+	if opts.GoEnv != nil {
+		for _, f := range strings.Fields(opts.GoEnv.Get("GOFLAGS")) {
+			name, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+			if name == "p" {
+				return nil
+			}
+		}
+	}
+	return []string{"-p=" + strconv.Itoa(runtime.GOMAXPROCS(0))}
 }
 
 func runPair(ctx context.Context, opts Options, p Pair, started func(Pair), procs int) PairResult {
@@ -316,6 +336,7 @@ func build(ctx context.Context, opts Options, pr PairResult, procs int) PairResu
 	defer os.Remove(tmp)
 	linkPrevious(final, tmp)
 	args := append([]string{"build"}, buildFlags(opts)...)
+	args = append(args, parallelFlags(opts, procs)...)
 	args = append(args, "-o", tmp, pr.Package)
 	log, err := goCmd(ctx, opts, pr.Pair, args, procs)
 	if err != nil {
@@ -391,6 +412,7 @@ func isExecutable(head []byte) bool {
 
 func check(ctx context.Context, opts Options, pr PairResult, procs int) PairResult {
 	args := append([]string{"build"}, buildFlags(opts)...)
+	args = append(args, parallelFlags(opts, procs)...)
 	args = append(args, "-o", os.DevNull)
 	args = append(args, strings.Fields(pr.Package)...)
 	log, err := goCmd(ctx, opts, pr.Pair, args, procs)
