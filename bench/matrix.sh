@@ -287,16 +287,18 @@ for key in "${summary[@]}"; do
 done
 
 # The floor of matrix/loop: the loop's CPU time spread over every CPU of
-# the machine, against the loop's wall time. No schedule of the same
-# builds finishes sooner; a cold go build already keeps most of a small
-# machine's CPUs busy on its own, leaving little for parallelism to win.
+# the machine, against the loop's wall time. No schedule of builds that
+# spend the loop's CPU time finishes sooner; a cold go build already keeps
+# most of a small machine's CPUs busy on its own, leaving little for
+# parallelism to win, and only spending less CPU (builds that do not
+# oversubscribe the machine) goes below it.
 echo
-echo "## floor of matrix/loop for the same work on $(getconf _NPROCESSORS_ONLN) CPUs: loop cpu / (CPUs × loop wall), median of the rounds"
+echo "## floor of matrix/loop for the loop's CPU time on $(getconf _NPROCESSORS_ONLN) CPUs: loop cpu / (CPUs × loop wall), median of the rounds"
 for key in "${summary[@]}"; do
 	[ "${key##*-}" = rebuild ] && continue
 	paste <(printf '%s\n' ${wall[$key-loop]}) <(printf '%s\n' ${cpu[$key-loop]}) |
 		awk -v n="$(getconf _NPROCESSORS_ONLN)" '{ printf "%.3f %.2f\n", $2 / (n * $1), $2 / $1 }' >"$work/floor"
-	printf '%s: the loop keeps %s CPUs busy; matrix/loop cannot go below %s\n' "$key" \
+	printf '%s: the loop keeps %s CPUs busy; with the same CPU time, matrix/loop cannot go below %s\n' "$key" \
 		"$(awk '{ print $2 }' "$work/floor" | median)" "$(awk '{ print $1 }' "$work/floor" | median)"
 done
 exit 0
