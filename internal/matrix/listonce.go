@@ -13,7 +13,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -59,7 +58,7 @@ const listOnceTemplate = `{{printf "%q %q %q %q %q %q" .ImportPath .Name .Dir .G
 // hostPackage is one line of the listing.
 type hostPackage struct {
 	ImportPath, Name, Dir string
-	Files                 []string // GoFiles, CgoFiles and IgnoredGoFiles
+	Files                 []string // GoFiles, CgoFiles and IgnoredGoFiles but tests
 	Err                   string
 	ModuleDir             string
 	// Literal is set when a pattern names the package itself: the go
@@ -83,7 +82,7 @@ func listOnce(ctx context.Context, opts PlanOptions) (perTarget []map[string]*li
 	if opts.Cgo != CgoOff || len(opts.Ports) == 0 || !simplePatterns(opts.Patterns) || !goBuildKnowsPorts(opts.Ports, opts.Targets) {
 		return nil, false, nil
 	}
-	out, err := runListOnce(ctx, opts)
+	out, err := goList(ctx, opts, []string{"CGO_ENABLED=0"}, []string{"-find", "-f", listOnceTemplate})
 	if err != nil {
 		return nil, false, err
 	}
@@ -105,9 +104,6 @@ func listOnce(ctx context.Context, opts PlanOptions) (perTarget []map[string]*li
 			return nil, false, nil
 		}
 		for _, name := range p.Files {
-			if strings.HasSuffix(name, "_test.go") {
-				continue
-			}
 			path := filepath.Join(p.Dir, name)
 			f := readGoFile(path)
 			if f == nil {
@@ -191,28 +187,6 @@ func goBuildKnows(name string) bool {
 	return err == nil && !match
 }
 
-func runListOnce(ctx context.Context, opts PlanOptions) ([]byte, error) {
-	args := []string{"list", "-e", "-find", "-f", listOnceTemplate}
-	if opts.Tags != "" {
-		args = append(args, "-tags", opts.Tags)
-	}
-	args = append(args, "--")
-	args = append(args, opts.Patterns...)
-	gobin, err := goenv.LookPath("go", opts.Environ)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.CommandContext(ctx, gobin, args...)
-	cmd.Dir = opts.Dir
-	cmd.Env = append(append([]string(nil), opts.Environ...), "CGO_ENABLED=0", "GOTOOLCHAIN=local")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go list: %w: %s", err, firstLine(stderr.String()))
-	}
-	return stdout.Bytes(), nil
-}
-
 // parseListOnce reads listOnceTemplate's output: per line, six quoted
 // fields (import path, name, directory, and three lists of files), the
 // error, the module directory, and the context's release and build tags.
@@ -244,7 +218,13 @@ func parseListOnce(out []byte) (*hostListing, error) {
 			if !fields[i].list {
 				return nil, fmt.Errorf("line %d: field %d is not a list", n, i+1)
 			}
-			p.Files = append(p.Files, fields[i].values...)
+			// IgnoredGoFiles holds test files too: no program is
+			// made of them.
+			for _, f := range fields[i].values {
+				if !strings.HasSuffix(f, "_test.go") {
+					p.Files = append(p.Files, f)
+				}
+			}
 		}
 		if p.Err, err = scalar(6); err != nil {
 			return nil, err
@@ -577,9 +557,6 @@ func evaluate(hl *hostListing, files map[string]*goFile, t target.Target) (map[s
 		name, cgoName := "", ""
 		var goFiles []string
 		for _, fn := range slices.Sorted(slices.Values(p.Files)) {
-			if strings.HasSuffix(fn, "_test.go") {
-				continue
-			}
 			match, err := ctxt.MatchFile(p.Dir, fn)
 			if err != nil {
 				return nil, false

@@ -282,7 +282,7 @@ func TestParseListOnceRejectsMalformed(t *testing.T) {
 			t.Errorf("%q: parsed", line)
 		}
 	}
-	hl, err := parseListOnce([]byte(`"m/a" "main" "/d" ["a.go"] ["c.go"] ["b_windows.go"] "" "/d" ["go1.1"] ["foo"]` + "\n"))
+	hl, err := parseListOnce([]byte(`"m/a" "main" "/d" ["a.go"] ["c.go"] ["b_windows.go" "b_test.go"] "" "/d" ["go1.1"] ["foo"]` + "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -276,31 +276,17 @@ func cgoUser(p *listed, pkgs map[string]*listed) string {
 // their imports, in a third of the time of -deps for goport itself.
 func list(ctx context.Context, opts PlanOptions, t target.Target) (map[string]*listed, error) {
 	cgo := "1"
-	args := []string{"list", "-e", "-deps", "-json=ImportPath,Name,Standard,DepOnly,GoFiles,CgoFiles,Deps,Error"}
+	args := []string{"-deps", "-json=ImportPath,Name,Standard,DepOnly,GoFiles,CgoFiles,Deps,Error"}
 	if opts.Cgo == CgoOff {
 		cgo = "0"
-		args = []string{"list", "-e", "-find", "-json=ImportPath,Name,DepOnly,GoFiles,Error"}
+		args = []string{"-find", "-json=ImportPath,Name,DepOnly,GoFiles,Error"}
 	}
-	if opts.Tags != "" {
-		args = append(args, "-tags", opts.Tags)
-	}
-	args = append(args, "--")
-	args = append(args, opts.Patterns...)
-	env := append(append(append([]string(nil), opts.Environ...), t.Env()...), "CGO_ENABLED="+cgo, "GOTOOLCHAIN=local")
-	gobin, err := goenv.LookPath("go", opts.Environ)
+	out, err := goList(ctx, opts, append(t.Env(), "CGO_ENABLED="+cgo), args)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, gobin, args...)
-	cmd.Dir = opts.Dir
-	cmd.Env = env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go list: %w: %s", err, firstLine(stderr.String()))
-	}
 	pkgs := map[string]*listed{}
-	dec := json.NewDecoder(&stdout)
+	dec := json.NewDecoder(bytes.NewReader(out))
 	for {
 		var p listed
 		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
@@ -311,6 +297,30 @@ func list(ctx context.Context, opts PlanOptions, t target.Target) (map[string]*l
 		pkgs[p.ImportPath] = &p
 	}
 	return pkgs, nil
+}
+
+// goList runs `go list -e` with args, the run's -tags and patterns, in
+// the run's environment plus env, with the installed toolchain.
+func goList(ctx context.Context, opts PlanOptions, env, args []string) ([]byte, error) {
+	args = append([]string{"list", "-e"}, args...)
+	if opts.Tags != "" {
+		args = append(args, "-tags", opts.Tags)
+	}
+	args = append(args, "--")
+	args = append(args, opts.Patterns...)
+	gobin, err := goenv.LookPath("go", opts.Environ)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, gobin, args...)
+	cmd.Dir = opts.Dir
+	cmd.Env = append(append(append([]string(nil), opts.Environ...), env...), "GOTOOLCHAIN=local")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go list: %w: %s", err, firstLine(stderr.String()))
+	}
+	return stdout.Bytes(), nil
 }
 
 var majorVersion = regexp.MustCompile(`^v[0-9]+$`)

@@ -256,7 +256,7 @@ func checkPairs(plan *Plan, patterns []string) []Pair {
 // until fewer pairs are left to start. Left alone, every compiler and
 // linker sizes its threads to the whole machine, and -j builds at once
 // oversubscribe it: on 2 CPUs, warm builds (mostly linking) of goport and
-// shfmt side by side spent 3-10% more CPU than with one CPU each. The
+// shfmt side by side spent 3-8% more CPU than with one CPU each. The
 // last builds get the CPUs the others free. The go command's own
 // parallelism, -p, which defaults to GOMAXPROCS, stays at the machine's
 // CPUs (parallelFlags): a cold build waits on its dependencies' compiles,
